@@ -1,0 +1,369 @@
+/*
+ * daemon.c: start, reload and stop (see daemon.h).
+ *
+ * Owns: struct sbc_daemon (logger, snapshot, services).  Thread: main only;
+ * it blocks every signal before creating threads and then takes them
+ * synchronously with sigwaitinfo(), so no handler runs concurrently.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sofia-sip/su.h>
+
+#include "media/media.h"
+#include "sbc/conf.h"
+#include "sbc/daemon.h"
+#include "sbc/log.h"
+#include "sbc/privdrop.h"
+#include "sbc/service.h"
+#include "sbc/tlscert.h"
+#include "signaling/edge.h"
+#include "signaling/signaling.h"
+
+struct sbc_daemon {
+	const struct sbc_options	*opts;
+	struct sbc_log			 log;
+	struct sbc_config		*cfg;
+	struct sbc_tls_files		 tls;
+	struct sbc_latch		 latch;
+	struct sbc_ctx			 ctx;
+	struct sbc_service		 signaling;
+	struct sbc_service		 edge;
+	struct sbc_service		*media;
+	struct sbc_service		**mediap;
+	int				 nmedia;
+	int				 pidfile_written;
+	int				 latch_inited;
+};
+
+static void
+print_errors(const struct conf_errors *err)
+{
+	size_t	i;
+
+	for (i = 0; i < err->n; i++)
+		fprintf(stderr, "%s\n", err->msg[i]);
+	if (err->truncated)
+		fprintf(stderr, "(more errors not shown)\n");
+}
+
+int
+sbc_load_config(const struct sbc_options *o, struct sbc_config **cfg)
+{
+	struct conf_errors	*err;
+	int			 rc;
+
+	if ((err = calloc(1, sizeof(*err))) == NULL)
+		return -1;
+	if (o->config_path != NULL)
+		rc = sbc_config_load_file(o->config_path, cfg, err);
+	else
+		rc = sbc_config_load_string(sbc_default_config, "<default>",
+		    cfg, err);
+	if (rc == -1)
+		print_errors(err);
+	free(err);
+	return rc;
+}
+
+static int
+media_worker_count(const struct sbc_config *cfg)
+{
+	long	n;
+
+	if (cfg->media.workers > 0)
+		return cfg->media.workers;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+static int
+init_services(struct sbc_daemon *d)
+{
+	char	name[16];
+	int	i;
+
+	d->nmedia = media_worker_count(d->cfg);
+	d->media = calloc(d->nmedia, sizeof(*d->media));
+	d->mediap = calloc(d->nmedia, sizeof(*d->mediap));
+	if (d->media == NULL || d->mediap == NULL)
+		return -1;
+	d->ctx.log = &d->log;
+	d->ctx.tls = &d->tls;
+	d->ctx.latch = &d->latch;
+	d->ctx.signaling = &d->signaling;
+	d->ctx.edge = &d->edge;
+	d->ctx.media = d->mediap;
+	d->ctx.nmedia = d->nmedia;
+	if (sbc_service_init(&d->signaling, "signaling", 0, &signaling_ops,
+	    &d->ctx, d->cfg) == -1 ||
+	    sbc_service_init(&d->edge, "ws-edge", 0, &edge_ops, &d->ctx,
+	    d->cfg) == -1)
+		return -1;
+	for (i = 0; i < d->nmedia; i++) {
+		d->mediap[i] = &d->media[i];
+		snprintf(name, sizeof(name), "media-%u", (unsigned char)i);
+		if (sbc_service_init(&d->media[i], name, i, &media_worker_ops,
+		    &d->ctx, d->cfg) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+for_each_service(struct sbc_daemon *d,
+    void (*fn)(struct sbc_service *, void *), void *arg)
+{
+	int	i;
+
+	fn(&d->signaling, arg);
+	fn(&d->edge, arg);
+	for (i = 0; i < d->nmedia; i++)
+		fn(&d->media[i], arg);
+}
+
+static void
+svc_start(struct sbc_service *s, void *arg)
+{
+	int	*failed = arg;
+
+	if (sbc_service_start(s) == -1)
+		(*failed)++;
+}
+
+static void
+svc_stop(struct sbc_service *s, void *arg)
+{
+	if (s->started)
+		sbc_service_post(s, sbc_msg_stop_new());
+}
+
+static void
+svc_join(struct sbc_service *s, void *arg)
+{
+	sbc_service_join(s);
+}
+
+static void
+svc_destroy(struct sbc_service *s, void *arg)
+{
+	if (s->inbox.efd > 0)
+		sbc_service_destroy(s);
+}
+
+static void
+svc_config(struct sbc_service *s, void *arg)
+{
+	if (s->started)
+		sbc_service_post(s, sbc_msg_config_new(arg));
+}
+
+/* Listeners are bound once, before privileges go: they cannot change. */
+static int
+listeners_equal(const struct sbc_config *a, const struct sbc_config *b)
+{
+	const struct sbc_listener	*x, *y;
+	size_t				 i;
+
+	if (a->nlisteners != b->nlisteners)
+		return 0;
+	for (i = 0; i < a->nlisteners; i++) {
+		x = &a->listeners[i];
+		y = &b->listeners[i];
+		if (x->transport != y->transport || x->port != y->port ||
+		    strcmp(x->address, y->address) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+reload(struct sbc_daemon *d)
+{
+	struct sbc_config	*cfg;
+
+	log_notice(&d->log, "reloading %s", d->opts->config_path ?
+	    d->opts->config_path : "the embedded configuration");
+	if (sbc_load_config(d->opts, &cfg) == -1) {
+		log_err(&d->log, "reload refused: configuration has errors "
+		    "(see above); keeping the running one");
+		return;
+	}
+	if (!listeners_equal(d->cfg, cfg))
+		log_warn(&d->log, "listener changes need a restart; the "
+		    "bound listeners stay as they are");
+	if (!d->opts->debug)
+		sbc_log_set_level(&d->log, sbc_log_level_parse(cfg->log.level));
+	for_each_service(d, svc_config, cfg);
+	sbc_config_unref(d->cfg);
+	d->cfg = cfg;
+	log_notice(&d->log, "configuration reloaded");
+}
+
+static int
+write_pidfile(struct sbc_daemon *d)
+{
+	const char	*path = d->cfg->daemon.pid_file;
+	char		 buf[32];
+	int		 fd, n;
+
+	if (*path == '\0')
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		log_err(&d->log, "pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, n) != n) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	d->pidfile_written = 1;
+	return 0;
+}
+
+static void
+banner(const struct sbc_daemon *d)
+{
+	const struct sbc_listener	*l;
+	size_t				 i;
+
+	printf("sbc %s ready (%d media worker%s)\n", PACKAGE_VERSION,
+	    d->nmedia, d->nmedia == 1 ? "" : "s");
+	for (i = 0; i < d->cfg->nlisteners; i++) {
+		l = &d->cfg->listeners[i];
+		printf("  %-12s %s://%s:%d%s\n", l->name,
+		    sbc_transport_name(l->transport), l->address, l->port,
+		    l->transport == SBC_TP_WSS || l->transport == SBC_TP_WS ?
+		    "  (SIP over WebSocket for browsers)" : "  (SIP toward PBXs)");
+	}
+	for (i = 0; i < d->cfg->ntrunks; i++)
+		printf("  trunk %-6s -> %s (%s)\n", d->cfg->trunks[i].name,
+		    d->cfg->trunks[i].hosts.n ? d->cfg->trunks[i].hosts.v[0] :
+		    "-", sbc_transport_name(d->cfg->trunks[i].transport));
+	printf("  stop with Ctrl-C\n");
+	fflush(stdout);
+}
+
+static void
+setup_log(struct sbc_daemon *d)
+{
+	const struct sbc_log_conf	*lc = &d->cfg->log;
+	int				 level;
+
+	level = d->opts->debug ? LOG_DEBUG : sbc_log_level_parse(lc->level);
+	sbc_log_init(&d->log, strcmp(lc->destination, "syslog") == 0 ?
+	    SBC_LOG_SYSLOG : SBC_LOG_STDERR, level,
+	    sbc_log_facility_parse(lc->facility), "sbc");
+}
+
+static int
+start(struct sbc_daemon *d)
+{
+	const char	*state = d->opts->state_dir ? d->opts->state_dir :
+			    d->cfg->daemon.state_dir;
+	int		 failed = 0;
+
+	if (sbc_tls_resolve(d->cfg->tls.certificate, d->cfg->tls.private_key,
+	    state, &d->tls, &d->log) == -1)
+		return -1;
+	signaling_redirect_sofia_logs(&d->log);
+	if (init_services(d) == -1)
+		return -1;
+	sbc_latch_init(&d->latch, 2 + d->nmedia);
+	d->latch_inited = 1;
+	for_each_service(d, svc_start, &failed);
+	if (failed) {
+		log_err(&d->log, "cannot create threads");
+		return -1;	/* started ones wait on the latch: abort it */
+	}
+	if (sbc_latch_wait_ready(&d->latch) == -1)
+		return -1;
+	if (write_pidfile(d) == -1 ||
+	    sbc_drop_privileges(d->cfg->daemon.user, d->cfg->daemon.group,
+	    &d->log) == -1)
+		return -1;
+	sbc_latch_release(&d->latch, 1);
+	return 0;
+}
+
+static int
+wait_signals(struct sbc_daemon *d, const sigset_t *set)
+{
+	siginfo_t	si;
+	int		sig;
+
+	for (;;) {
+		sig = sigwaitinfo(set, &si);
+		if (sig == -1 && errno == EINTR)
+			continue;
+		if (sig == SIGHUP) {
+			reload(d);
+			continue;
+		}
+		log_notice(&d->log, "%s: stopping", strsignal(sig));
+		return 0;
+	}
+}
+
+static void
+stop(struct sbc_daemon *d)
+{
+	if (d->latch_inited) {
+		sbc_latch_release(&d->latch, -1);  /* only those still waiting */
+		for_each_service(d, svc_stop, NULL);
+		for_each_service(d, svc_join, NULL);
+		sbc_latch_destroy(&d->latch);
+	}
+	if (d->media != NULL)
+		for_each_service(d, svc_destroy, NULL);
+	if (d->pidfile_written)
+		unlink(d->cfg->daemon.pid_file);
+	free(d->media);
+	free(d->mediap);
+}
+
+int
+sbc_daemon_run(const struct sbc_options *opts)
+{
+	struct sbc_daemon	d;
+	sigset_t		all, wanted;
+	int			rc = 1;
+
+	memset(&d, 0, sizeof(d));
+	d.opts = opts;
+	if (sbc_load_config(opts, &d.cfg) == -1)
+		return 1;
+	setup_log(&d);
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	sigemptyset(&wanted);
+	sigaddset(&wanted, SIGHUP);
+	sigaddset(&wanted, SIGTERM);
+	sigaddset(&wanted, SIGINT);
+	su_init();
+	if (start(&d) == 0) {
+		banner(&d);
+		log_notice(&d.log, "ready");
+		rc = wait_signals(&d, &wanted);
+	}
+	stop(&d);
+	su_deinit();
+	log_notice(&d.log, "stopped");
+	sbc_log_close(&d.log);
+	sbc_config_unref(d.cfg);
+	return rc;
+}

@@ -1,0 +1,200 @@
+/*
+ * tlscert.c: self-signed certificate on first run, key permission checks
+ * (see tlscert.h).  OpenSSL 3 EVP API only; no shell-outs.
+ *
+ * Owns: nothing after return.  Thread: main.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "sbc/log.h"
+#include "sbc/tlscert.h"
+
+#define CERT_DAYS	825
+
+int
+sbc_tls_check_key_file(const char *path, struct sbc_log *lg)
+{
+	struct stat	st;
+
+	if (stat(path, &st) == -1) {
+		log_err(lg, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (st.st_mode & (S_IROTH | S_IWOTH)) {
+		log_err(lg, "%s: private key is readable by others; "
+		    "chmod o-rwx it", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+add_ext(X509 *x, int nid, const char *value)
+{
+	X509V3_CTX	 ctx;
+	X509_EXTENSION	*ext;
+	int		 rc;
+
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	if ((ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value)) == NULL)
+		return -1;
+	rc = X509_add_ext(x, ext, -1) == 1 ? 0 : -1;
+	X509_EXTENSION_free(ext);
+	return rc;
+}
+
+static int
+set_serial(X509 *x)
+{
+	unsigned char	 serial[16];
+	BIGNUM		*bn;
+	int		 rc;
+
+	if (RAND_bytes(serial, sizeof(serial)) != 1)
+		return -1;
+	serial[0] &= 0x7f;	/* positive */
+	if ((bn = BN_bin2bn(serial, sizeof(serial), NULL)) == NULL)
+		return -1;
+	rc = BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) ? 0 : -1;
+	BN_free(bn);
+	return rc;
+}
+
+static X509 *
+make_cert(EVP_PKEY *pk)
+{
+	X509		*x;
+	X509_NAME	*name;
+
+	if ((x = X509_new()) == NULL)
+		return NULL;
+	if (set_serial(x) == -1)
+		goto fail;
+	X509_set_version(x, 2);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), (long)CERT_DAYS * 86400);
+	X509_set_pubkey(x, pk);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+	    (const unsigned char *)"sbc self-signed", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"localhost", -1, -1, 0);
+	X509_set_issuer_name(x, name);
+	if (add_ext(x, NID_subject_alt_name,
+	    "DNS:localhost,IP:127.0.0.1,IP:::1") == -1 ||
+	    add_ext(x, NID_basic_constraints, "critical,CA:FALSE") == -1 ||
+	    add_ext(x, NID_ext_key_usage, "serverAuth,clientAuth") == -1)
+		goto fail;
+	if (X509_sign(x, pk, EVP_sha256()) == 0)
+		goto fail;
+	return x;
+fail:
+	X509_free(x);
+	return NULL;
+}
+
+static int
+write_key(const char *path, EVP_PKEY *pk)
+{
+	FILE	*f;
+	int	 fd, ok;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	ok = PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL);
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static int
+write_cert(const char *path, X509 *x)
+{
+	FILE	*f;
+	int	 ok;
+
+	if ((f = fopen(path, "we")) == NULL)
+		return -1;
+	ok = PEM_write_X509(f, x);
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static int
+generate(const struct sbc_tls_files *tf, struct sbc_log *lg)
+{
+	EVP_PKEY	*pk;
+	X509		*x = NULL;
+	int		 rc = -1;
+
+	if ((pk = EVP_EC_gen("P-256")) == NULL)
+		goto done;
+	if ((x = make_cert(pk)) == NULL)
+		goto done;
+	if (write_key(tf->key, pk) == -1 || write_cert(tf->cert, x) == -1) {
+		log_err(lg, "cannot write %s / %s: %s", tf->key, tf->cert,
+		    strerror(errno));
+		goto done;
+	}
+	log_notice(lg, "generated a self-signed ECDSA P-256 certificate: %s",
+	    tf->cert);
+	rc = 0;
+done:
+	X509_free(x);
+	EVP_PKEY_free(pk);
+	return rc;
+}
+
+static int
+ensure_dir(const char *dir, struct sbc_log *lg)
+{
+	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+		log_err(lg, "state directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+sbc_tls_resolve(const char *cert, const char *key, const char *state_dir,
+    struct sbc_tls_files *tf, struct sbc_log *lg)
+{
+	int	n, m;
+
+	tf->generated = 0;
+	if (*cert != '\0') {
+		n = snprintf(tf->cert, sizeof(tf->cert), "%s", cert);
+		m = snprintf(tf->key, sizeof(tf->key), "%s", key);
+	} else {
+		if (ensure_dir(state_dir, lg) == -1)
+			return -1;
+		n = snprintf(tf->cert, sizeof(tf->cert), "%s/sbc-cert.pem",
+		    state_dir);
+		m = snprintf(tf->key, sizeof(tf->key), "%s/sbc-key.pem",
+		    state_dir);
+	}
+	if (n < 0 || m < 0 || (size_t)n >= sizeof(tf->cert) ||
+	    (size_t)m >= sizeof(tf->key))
+		return -1;
+	if (*cert == '\0' && access(tf->key, R_OK) == -1) {
+		if (generate(tf, lg) == -1)
+			return -1;
+		tf->generated = 1;
+	}
+	return sbc_tls_check_key_file(tf->key, lg);
+}

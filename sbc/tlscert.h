@@ -1,0 +1,27 @@
+/*
+ * tlscert.h: certificate files for the TLS/WSS listeners.
+ *
+ * When the configuration names no certificate, one ECDSA P-256 self-signed
+ * certificate (CN and SAN localhost, 127.0.0.1, ::1) is generated on first
+ * run in the state directory and reused after.  Private keys readable by
+ * others are refused.
+ * Owns: nothing after return.  Thread: main, before the services start.
+ */
+#ifndef SBC_TLSCERT_H
+#define SBC_TLSCERT_H
+
+#include <stddef.h>
+
+struct sbc_log;
+
+struct sbc_tls_files {
+	char	cert[4096];
+	char	key[4096];
+	int	generated;	/* 1: made now */
+};
+
+int	sbc_tls_resolve(const char *cert, const char *key,
+	    const char *state_dir, struct sbc_tls_files *, struct sbc_log *);
+int	sbc_tls_check_key_file(const char *path, struct sbc_log *);
+
+#endif

@@ -1,0 +1,234 @@
+/*
+ * sig_service.c: life cycle of the signaling thread: su_root, the NTA
+ * agent with one transport per udp/tcp/tls listener, the inbox registered
+ * in su_root, and the out-of-dialog request handler (OPTIONS answered
+ * locally; what the B2BUA does not handle gets 501).
+ *
+ * Owns: su_root, nta_agent, the default leg.  Thread: "signaling".
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/nta.h>
+#include <sofia-sip/nta_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_log.h>
+#include <sofia-sip/su_wait.h>
+#include <sofia-sip/tport_tag.h>
+
+#include "sbc/conf.h"
+#include "sbc/log.h"
+#include "signaling/signaling.h"
+
+/* Exported by libsofia-sip-ua but declared only in its private headers. */
+extern su_log_t nta_log[];
+extern su_log_t tport_log[];
+
+#define SBC_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"
+
+struct sig {
+	struct sbc_service	*svc;
+	su_home_t		 home[1];
+	su_root_t		*root;
+	nta_agent_t		*agent;
+	nta_leg_t		*default_leg;
+	su_wait_t		 inbox_wait[1];
+	int			 inbox_reg;
+};
+
+static void sofia_logger(void *, char const *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+sofia_logger(void *stream, char const *fmt, va_list ap)
+{
+	char	line[1024];
+	int	n;
+
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n <= 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	if (n > 0)
+		sbc_logf(stream, LOG_DEBUG, "sofia: %s", line);
+}
+
+void
+signaling_redirect_sofia_logs(struct sbc_log *lg)
+{
+	su_log_redirect(NULL, sofia_logger, lg);
+	su_log_redirect(nta_log, sofia_logger, lg);
+	su_log_redirect(tport_log, sofia_logger, lg);
+}
+
+static void
+on_stop(struct sbc_service *s, struct sbc_qmsg *m)
+{
+	struct sig	*sg = s->priv;
+
+	su_root_break(sg->root);
+}
+
+static const struct sbc_msg_handler sig_handlers[] = {
+	{ SBC_MSG_STOP, on_stop },
+};
+
+static int
+inbox_cb(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
+{
+	struct sig	*sg = (struct sig *)arg;
+
+	sbc_service_drain(sg->svc, sig_handlers,
+	    sizeof(sig_handlers) / sizeof(sig_handlers[0]));
+	return 0;
+}
+
+static int
+answer_options(struct sig *sg, nta_incoming_t *irq)
+{
+	const struct sbc_config	*cfg = sg->svc->cfg;
+
+	nta_incoming_treply(irq, SIP_200_OK,
+	    SIPTAG_ALLOW_STR(SBC_ALLOW),
+	    SIPTAG_ACCEPT_STR("application/sdp"),
+	    SIPTAG_SERVER_STR(cfg->signaling.user_agent),
+	    TAG_END());
+	return 0;
+}
+
+static int
+default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
+    sip_t const *sip)
+{
+	struct sig	*sg = (struct sig *)magic;
+
+	switch (sip->sip_request->rq_method) {
+	case sip_method_options:
+		return answer_options(sg, irq);
+	case sip_method_ack:
+		return 0;
+	default:
+		nta_incoming_treply(irq, SIP_501_NOT_IMPLEMENTED,
+		    SIPTAG_ALLOW_STR(SBC_ALLOW), TAG_END());
+		return 0;
+	}
+}
+
+/* Out-of-transaction messages (stray responses, ACKs): drop. */
+static int
+agent_cb(nta_agent_magic_t *magic, nta_agent_t *agent, msg_t *msg,
+    sip_t *sip)
+{
+	msg_destroy(msg);
+	return 0;
+}
+
+static void
+listener_url(const struct sbc_listener *l, char *buf, size_t len)
+{
+	int	v6 = strchr(l->address, ':') != NULL;
+
+	snprintf(buf, len, "%s:%s%s%s:%d;transport=%s",
+	    l->transport == SBC_TP_TLS ? "sips" : "sip",
+	    v6 ? "[" : "", l->address, v6 ? "]" : "", l->port,
+	    l->transport == SBC_TP_TLS ? "tls" : sbc_transport_name(l->transport));
+}
+
+static int
+add_transports(struct sig *sg, const struct sbc_config *cfg)
+{
+	const struct sbc_listener	*l;
+	char				 url[128];
+	const char			*u = url;
+	size_t				 i;
+
+	for (i = 0; i < cfg->nlisteners; i++) {
+		l = &cfg->listeners[i];
+		if (l->transport == SBC_TP_WS || l->transport == SBC_TP_WSS)
+			continue;
+		listener_url(l, url, sizeof(url));
+		if (sg->agent == NULL)
+			sg->agent = nta_agent_create(sg->root,
+			    URL_STRING_MAKE(u), agent_cb, NULL,
+			    NTATAG_UA(0), NTATAG_SERVER_RPORT(1), TAG_END());
+		else if (nta_agent_add_tport(sg->agent, URL_STRING_MAKE(u),
+		    TAG_END()) == -1)
+			goto fail;
+		if (sg->agent == NULL)
+			goto fail;
+		log_info(sg->svc->ctx->log, "listener '%s': SIP on %s",
+		    l->name, url);
+	}
+	return 0;
+fail:
+	log_err(sg->svc->ctx->log, "listener '%s': cannot listen on %s",
+	    l->name, url);
+	return -1;
+}
+
+static int
+sig_setup(struct sbc_service *s, struct sbc_config *cfg)
+{
+	struct sig	*sg;
+
+	if ((sg = calloc(1, sizeof(*sg))) == NULL)
+		return -1;
+	s->priv = sg;
+	sg->svc = s;
+	su_home_init(sg->home);
+	if ((sg->root = su_root_create(NULL)) == NULL)
+		return -1;
+	if (su_wait_create(sg->inbox_wait, s->inbox.efd, SU_WAIT_IN) == -1)
+		return -1;
+	sg->inbox_reg = su_root_register(sg->root, sg->inbox_wait, inbox_cb,
+	    (su_wakeup_arg_t *)sg, 0);
+	if (sg->inbox_reg == -1)
+		return -1;
+	if (add_transports(sg, cfg) == -1)
+		return -1;
+	sg->default_leg = nta_leg_tcreate(sg->agent, default_leg_cb,
+	    (nta_leg_magic_t *)sg, NTATAG_NO_DIALOG(1), TAG_END());
+	return sg->default_leg != NULL ? 0 : -1;
+}
+
+static void
+sig_run(struct sbc_service *s)
+{
+	struct sig	*sg = s->priv;
+
+	su_root_run(sg->root);
+}
+
+static void
+sig_teardown(struct sbc_service *s)
+{
+	struct sig	*sg = s->priv;
+
+	if (sg == NULL)
+		return;
+	if (sg->default_leg != NULL)
+		nta_leg_destroy(sg->default_leg);
+	if (sg->agent != NULL)
+		nta_agent_destroy(sg->agent);
+	if (sg->root != NULL) {
+		if (sg->inbox_reg > 0)
+			su_root_deregister(sg->root, sg->inbox_reg);
+		su_root_destroy(sg->root);
+	}
+	su_home_deinit(sg->home);
+	free(sg);
+	s->priv = NULL;
+}
+
+const struct sbc_service_ops signaling_ops = {
+	.setup = sig_setup,
+	.run = sig_run,
+	.teardown = sig_teardown,
+};
