@@ -22,6 +22,8 @@
 
 #include "sbc/conf.h"
 #include "sbc/log.h"
+#include "signaling/b2bua.h"
+#include "signaling/edge.h"
 #include "signaling/signaling.h"
 
 /* Exported by libsofia-sip-ua but declared only in its private headers. */
@@ -36,6 +38,7 @@ struct sig {
 	su_root_t		*root;
 	nta_agent_t		*agent;
 	nta_leg_t		*default_leg;
+	struct b2b		*b2b;
 	su_wait_t		 inbox_wait[1];
 	int			 inbox_reg;
 };
@@ -76,8 +79,36 @@ on_stop(struct sbc_service *s, struct sbc_qmsg *m)
 	su_root_break(sg->root);
 }
 
+static void
+on_flow_open(struct sbc_service *s, struct sbc_qmsg *m)
+{
+	struct sig	*sg = s->priv;
+
+	b2b_flow_open(sg->b2b, &((struct edge_msg *)m)->info);
+}
+
+static void
+on_flow_sip(struct sbc_service *s, struct sbc_qmsg *m)
+{
+	struct sig	*sg = s->priv;
+	struct edge_msg	*em = (struct edge_msg *)m;
+
+	b2b_from_browser(sg->b2b, em->info.flow, em->data, em->len);
+}
+
+static void
+on_flow_closed(struct sbc_service *s, struct sbc_qmsg *m)
+{
+	struct sig	*sg = s->priv;
+
+	b2b_flow_closed(sg->b2b, ((struct edge_msg *)m)->info.flow);
+}
+
 static const struct sbc_msg_handler sig_handlers[] = {
 	{ SBC_MSG_STOP, on_stop },
+	{ EDGE_EV_FLOW_OPEN, on_flow_open },
+	{ EDGE_EV_SIP, on_flow_sip },
+	{ EDGE_EV_FLOW_CLOSED, on_flow_closed },
 };
 
 static int
@@ -115,9 +146,7 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	case sip_method_ack:
 		return 0;
 	default:
-		nta_incoming_treply(irq, SIP_501_NOT_IMPLEMENTED,
-		    SIPTAG_ALLOW_STR(SBC_ALLOW), TAG_END());
-		return 0;
+		return b2b_from_pbx(sg->b2b, irq, sip);
 	}
 }
 
@@ -195,7 +224,10 @@ sig_setup(struct sbc_service *s, struct sbc_config *cfg)
 		return -1;
 	sg->default_leg = nta_leg_tcreate(sg->agent, default_leg_cb,
 	    (nta_leg_magic_t *)sg, NTATAG_NO_DIALOG(1), TAG_END());
-	return sg->default_leg != NULL ? 0 : -1;
+	if (sg->default_leg == NULL)
+		return -1;
+	sg->b2b = b2b_create(s, sg->root, sg->agent);
+	return sg->b2b != NULL ? 0 : -1;
 }
 
 static void
@@ -213,6 +245,7 @@ sig_teardown(struct sbc_service *s)
 
 	if (sg == NULL)
 		return;
+	b2b_destroy(sg->b2b);	/* ends every call on both legs */
 	if (sg->default_leg != NULL)
 		nta_leg_destroy(sg->default_leg);
 	if (sg->agent != NULL)

@@ -1,0 +1,502 @@
+/*
+ * b2b_browser.c: the browser leg of the B2BUA: SIP received on a flow is
+ * parsed and dispatched by method (our own transaction layer for a
+ * reliable transport: no retransmissions, responses matched by Via
+ * branch), and responses/requests toward the browser are built here and
+ * sent on the flow they belong to.
+ *
+ * Owns: nothing beyond the messages it builds.  Thread: "signaling".
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_protos.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/su_string.h>
+
+#include "sbc/conf.h"
+#include "sbc/log.h"
+#include "sbc/service.h"
+#include "signaling/b2b_int.h"
+#include "signaling/route.h"
+#include "signaling/sipmsg.h"
+#include "signaling/topo.h"
+
+#define SBC_ALLOW	"INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"
+
+static int
+send_on_flow(struct b2b *b, uint64_t flow, msg_t *m)
+{
+	struct edge_msg	*em;
+	char		*bytes;
+	size_t		 len;
+	int		 rc = -1;
+
+	if (sipmsg_bytes(m, &bytes, &len) == 0 &&
+	    (em = edge_msg_new(EDGE_CMD_SEND, flow, bytes, len)) != NULL)
+		rc = sbc_service_post(b->svc->ctx->edge, &em->hdr);
+	msg_destroy(m);
+	return rc;
+}
+
+int
+browser_send(struct call *c, msg_t *m)
+{
+	return send_on_flow(c->b, c->flow, m);
+}
+
+static const char *
+media_outside(const struct sbc_config *cfg)
+{
+	return *cfg->media.outside_advertised != '\0' ?
+	    cfg->media.outside_advertised : cfg->media.outside_address;
+}
+
+static int
+add_contact(msg_t *m, sip_t *sip, const struct flow *f)
+{
+	const struct sockaddr	*sa = (const struct sockaddr *)&f->info.local;
+	unsigned		 port = 0;
+
+	if (sa->sa_family == AF_INET)
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	else if (sa->sa_family == AF_INET6)
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return sip_add_make(m, sip, sip_contact_class, su_sprintf(msg_home(m),
+	    "<sip:sbc@%s:%u;transport=ws>", f->host, port));
+}
+
+int
+browser_reply(struct b2b *b, uint64_t flow, const sip_t *req, int status,
+    const char *phrase, const char *to_tag)
+{
+	const struct sbc_config	*cfg = b2b_cfg(b);
+	msg_t			*m;
+
+	if (phrase == NULL)
+		phrase = sip_status_phrase(status);
+	m = sipmsg_response(req, status, phrase ? phrase : "Error", to_tag,
+	    SIPTAG_SERVER_STR(cfg->signaling.user_agent),
+	    TAG_IF(status == 405 || status == 501 ||
+	    (status == 200 && req->sip_request->rq_method ==
+	    sip_method_options), SIPTAG_ALLOW_STR(SBC_ALLOW)),
+	    TAG_END());
+	if (m == NULL)
+		return -1;
+	return send_on_flow(b, flow, m);
+}
+
+int
+browser_relay_response(struct call *c, const sip_t *breq, const sip_t *resp)
+{
+	struct topo_body	 tb = { media_outside(c->cfg), c->id };
+	struct flow		*f = flow_get(c->b, c->flow);
+	msg_t			*m;
+	sip_t			*sip;
+	int			 st = resp->sip_status->st_status;
+
+	m = sipmsg_response(breq, st, resp->sip_status->st_phrase, c->b_tag,
+	    SIPTAG_SERVER_STR(c->cfg->signaling.user_agent), TAG_END());
+	if (m == NULL || f == NULL)
+		goto fail;
+	sip = sip_object(m);
+	if (topo_copy_headers(m, sip, resp, TOPO_TO_BROWSER) == -1 ||
+	    topo_copy_body(m, sip, resp, &tb) == -1)
+		goto fail;
+	if (st < 300 && breq->sip_request->rq_method == sip_method_invite &&
+	    add_contact(m, sip, f) < 0)
+		goto fail;
+	return browser_send(c, m);
+fail:
+	if (m != NULL)
+		msg_destroy(m);
+	return -1;
+}
+
+static int
+request_headers(struct call *c, msg_t *m, sip_t *sip, sip_method_t method,
+    const char *name, uint32_t cseq, const char *branch)
+{
+	struct flow	*f = flow_get(c->b, c->flow);
+	su_home_t	*h = msg_home(m);
+	sip_from_t	*from;
+	sip_to_t	*to;
+
+	if (f == NULL || c->b_target == NULL)
+		return -1;
+	/* our side of the dialog is the browser's To, with our tag */
+	from = sip_from_dup(h, (sip_from_t *)c->b_to);
+	to = sip_to_dup(h, (sip_to_t *)c->b_from);
+	if (from == NULL || to == NULL)
+		return -1;
+	sip->sip_request = sip_request_create(h, method, name,
+	    (url_string_t *)c->b_target, NULL);
+	return sip_add_tl(m, sip,
+	    SIPTAG_VIA_STR(su_sprintf(h, "SIP/2.0/%s %s;branch=%s",
+	    f->info.secure ? "WSS" : "WS", f->host, branch)),
+	    SIPTAG_MAX_FORWARDS_STR("70"),
+	    SIPTAG_FROM(from), SIPTAG_TO(to),
+	    SIPTAG_CALL_ID_STR(c->b_call_id),
+	    SIPTAG_CSEQ(sip_cseq_create(h, cseq, method, name)),
+	    SIPTAG_USER_AGENT_STR(c->cfg->signaling.user_agent),
+	    TAG_END()) < 0 || sip->sip_request == NULL ? -1 :
+	    add_contact(m, sip, f);
+}
+
+/*
+ * A request toward the browser: BYE at the end of a call, or a request
+ * the PBX sent in the dialog (from_pbx, answered later through pend).
+ * cseq: 0 for a new one, else (ACK) the CSeq of the INVITE it acks.
+ */
+int
+browser_request(struct call *c, sip_method_t method, const char *name,
+    const sip_t *from_pbx, struct pend *p, uint32_t cseq)
+{
+	struct topo_body	 tb = { media_outside(c->cfg), c->id };
+	char			 branch[48];
+	msg_t			*m;
+	sip_t			*sip;
+
+	snprintf(branch, sizeof(branch), "z9hG4bK-sbc-%llx-%lx",
+	    (unsigned long long)c->id, (unsigned long)random());
+	if (cseq == 0)
+		cseq = ++c->b_cseq;
+	if ((m = msg_create(sip_default_mclass(), 0)) == NULL)
+		return -1;
+	sip = sip_object(m);
+	if (request_headers(c, m, sip, method, name, cseq, branch) < 0 ||
+	    (from_pbx != NULL &&
+	    (topo_copy_headers(m, sip, from_pbx, TOPO_TO_BROWSER) == -1 ||
+	    topo_copy_body(m, sip, from_pbx, &tb) == -1))) {
+		msg_destroy(m);
+		return -1;
+	}
+	if (p != NULL) {
+		snprintf(p->branch, sizeof(p->branch), "%s", branch);
+		p->cseq = cseq;
+		p->method = method;
+	}
+	return browser_send(c, m);
+}
+
+/* ---------------------------------------------------------------- requests */
+
+struct breq {
+	struct b2b	*b;
+	struct flow	*flow;
+	msg_t		*msg;		/* owned until handed over */
+	const sip_t	*sip;
+};
+
+static void
+reply(struct breq *r, int status, const char *to_tag)
+{
+	browser_reply(r->b, r->flow->info.flow, r->sip, status, NULL, to_tag);
+}
+
+static struct call *
+dialog_of(struct breq *r)
+{
+	const sip_t	*sip = r->sip;
+	struct call	*c;
+
+	c = call_find(r->b, sip->sip_call_id->i_id, sip->sip_from->a_tag);
+	if (c == NULL || c->flow != r->flow->info.flow)
+		return NULL;
+	if (sip->sip_to->a_tag != NULL && !su_strmatch(sip->sip_to->a_tag,
+	    c->b_tag))
+		return NULL;
+	return c;
+}
+
+static void
+new_call(struct breq *r)
+{
+	const sip_t	*sip = r->sip;
+	const char	*user = sip->sip_request->rq_url->url_user;
+	char		 dial[128];
+	struct call	*c;
+
+	if (user == NULL || *user == '\0' ||
+	    route_select(b2b_cfg(r->b), user, dial, sizeof(dial)) == NULL)
+		return reply(r, 404, NULL);
+	if (sip->sip_contact == NULL)
+		return reply(r, 400, NULL);
+	if ((c = call_new(r->b, r->flow, sip)) == NULL)
+		return reply(r, 500, NULL);
+	c->trunk = route_select(c->cfg, user, dial, sizeof(dial));
+	c->b_invite = r->msg;
+	r->msg = NULL;
+	browser_reply(r->b, c->flow, sip, 100, NULL, NULL);
+	log_info(b2b_log(r->b), "call %llu: %s → trunk '%s' user %s",
+	    (unsigned long long)c->id, sip->sip_from->a_url->url_user ?
+	    sip->sip_from->a_url->url_user : "-", c->trunk->name, dial);
+	if (pbx_invite(c, sip, dial) == -1)
+		call_end(c, 503, "cannot send INVITE to the trunk");
+}
+
+/* A request inside a confirmed dialog, relayed to the PBX. */
+static void
+relay_in_dialog(struct breq *r, struct call *c)
+{
+	struct pend	*p;
+
+	if (c->state != CALL_CONFIRMED)
+		return reply(r, r->sip->sip_request->rq_method ==
+		    sip_method_invite ? 491 : 481, c->b_tag);
+	if ((p = pend_new(c, 1)) == NULL)
+		return reply(r, 500, c->b_tag);
+	p->b_req = r->msg;
+	r->msg = NULL;
+	if (pbx_request(c, sip_object(p->b_req), p) == -1) {
+		reply(r, 500, c->b_tag);
+		pend_free(p);
+	}
+}
+
+static void
+on_invite(struct breq *r)
+{
+	struct call	*c;
+
+	if (r->sip->sip_to->a_tag == NULL) {
+		if (call_find(r->b, r->sip->sip_call_id->i_id,
+		    r->sip->sip_from->a_tag) != NULL)
+			return reply(r, 482, NULL);	/* merged/looped */
+		return new_call(r);
+	}
+	if ((c = dialog_of(r)) == NULL)
+		return reply(r, 481, NULL);
+	relay_in_dialog(r, c);
+}
+
+static void
+on_ack(struct breq *r)
+{
+	struct call	*c = dialog_of(r);
+	uint32_t	 seq = r->sip->sip_cseq->cs_seq;
+
+	if (c == NULL)
+		return;		/* ACK of a non-2xx we sent: absorbed */
+	if (c->state == CALL_ANSWERED && seq == c->b_invite_cseq) {
+		c->state = CALL_CONFIRMED;
+		call_timer(c, 0, NULL);
+		pbx_ack(c, c->p_invite_cseq);
+	} else if (c->p_reinvite_cseq != 0 && seq != c->b_invite_cseq) {
+		pbx_ack(c, c->p_reinvite_cseq);
+		c->p_reinvite_cseq = 0;
+	}
+}
+
+static void
+on_cancel(struct breq *r)
+{
+	struct call	*c = dialog_of(r);
+
+	if (c == NULL || c->b_invite == NULL ||
+	    r->sip->sip_cseq->cs_seq != c->b_invite_cseq)
+		return reply(r, 481, NULL);
+	reply(r, 200, c->b_tag);
+	call_end(c, 487, "cancelled by the browser");
+}
+
+static void
+on_bye(struct breq *r)
+{
+	struct call	*c = dialog_of(r);
+
+	if (c == NULL || r->sip->sip_to->a_tag == NULL)
+		return reply(r, 481, NULL);
+	reply(r, 200, c->b_tag);
+	c->b_done = 1;
+	call_end(c, 0, "browser hung up");
+}
+
+static void
+on_options(struct breq *r)
+{
+	struct call	*c;
+
+	if (r->sip->sip_to->a_tag == NULL)
+		return reply(r, 200, NULL);
+	if ((c = dialog_of(r)) == NULL)
+		return reply(r, 481, NULL);
+	relay_in_dialog(r, c);
+}
+
+static void
+on_in_dialog(struct breq *r)
+{
+	struct call	*c;
+
+	if (r->sip->sip_to->a_tag == NULL || (c = dialog_of(r)) == NULL)
+		return reply(r, 481, NULL);
+	relay_in_dialog(r, c);
+}
+
+static void
+on_unsupported(struct breq *r)
+{
+	reply(r, 501, NULL);
+}
+
+struct method_handler {
+	sip_method_t	 method;
+	void		(*fn)(struct breq *);
+};
+
+static const struct method_handler methods[] = {
+	{ sip_method_invite, on_invite },
+	{ sip_method_ack, on_ack },
+	{ sip_method_cancel, on_cancel },
+	{ sip_method_bye, on_bye },
+	{ sip_method_options, on_options },
+	{ sip_method_info, on_in_dialog },
+	{ sip_method_update, on_in_dialog },
+};
+
+static void
+on_request(struct breq *r)
+{
+	sip_method_t	m = r->sip->sip_request->rq_method;
+	size_t		i;
+
+	if (r->sip->sip_max_forwards != NULL &&
+	    r->sip->sip_max_forwards->mf_count == 0 && m != sip_method_ack)
+		return reply(r, 483, NULL);
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (methods[i].method == m)
+			return methods[i].fn(r);
+	on_unsupported(r);
+}
+
+/* --------------------------------------------------------------- responses */
+
+static void
+on_response(struct b2b *b, struct flow *f, const sip_t *sip)
+{
+	struct call	*c;
+	struct pend	*p;
+
+	/* our requests toward the browser carry our tag in From */
+	c = call_find(b, sip->sip_call_id->i_id, sip->sip_to->a_tag);
+	if (c == NULL || c->flow != f->info.flow ||
+	    sip->sip_via->v_branch == NULL)
+		return;
+	if ((p = pend_by_branch(b, c, sip->sip_via->v_branch)) == NULL)
+		return;		/* e.g. the answer to our BYE */
+	if (sip->sip_status->st_status < 200 &&
+	    sip->sip_status->st_status != 100) {
+		pbx_reply(p, sip);
+		return;
+	}
+	if (sip->sip_status->st_status < 200)
+		return;
+	if (p->method == sip_method_invite && sip->sip_status->st_status < 300)
+		c->b_reinvite_cseq = p->cseq;
+	pbx_reply(p, sip);
+	pend_free(p);
+}
+
+/* ---------------------------------------------------------------- entry */
+
+static void
+refuse_unparsable(struct b2b *b, uint64_t flow, const char *buf,
+    size_t len, int status, const char *why)
+{
+	msg_t	*m;
+
+	log_info(b2b_log(b), "flow %llu: bad SIP message (%s)%s",
+	    (unsigned long long)flow, why, status ? "" : ": dropped");
+	if (status == 0 || (m = sipmsg_parse_loose(buf, len)) == NULL)
+		return;
+	browser_reply(b, flow, sip_object(m), status, why, NULL);
+	msg_destroy(m);
+}
+
+void
+b2b_from_browser(struct b2b *b, uint64_t flow, const char *buf, size_t len)
+{
+	const struct sbc_config	*cfg = b2b_cfg(b);
+	struct sipmsg_limits	 lim;
+	struct breq		 r;
+	const char		*why;
+	int			 status;
+
+	if ((r.flow = flow_get(b, flow)) == NULL)
+		return;
+	lim.max_size = (size_t)cfg->policy.max_message_size;
+	lim.max_headers = (size_t)cfg->policy.max_headers;
+	lim.max_body = (size_t)cfg->policy.max_body_size;
+	r.msg = sipmsg_parse(buf, len, &lim, &status, &why);
+	if (r.msg == NULL)
+		return refuse_unparsable(b, flow, buf, len, status, why);
+	r.b = b;
+	r.sip = sip_object(r.msg);
+	if (r.sip->sip_request != NULL)
+		on_request(&r);
+	else
+		on_response(b, r.flow, r.sip);
+	if (r.msg != NULL)
+		msg_destroy(r.msg);
+}
+
+static void
+flow_host(struct flow *f, const struct sbc_config *cfg)
+{
+	const struct sockaddr	*sa = (const struct sockaddr *)&f->info.local;
+	const void		*a = NULL;
+	char			 buf[INET6_ADDRSTRLEN] = "sbc.invalid";
+	size_t			 i;
+
+	for (i = 0; i < cfg->nlisteners; i++) {
+		if (strcmp(cfg->listeners[i].name, f->info.listener) == 0 &&
+		    *cfg->listeners[i].advertised != '\0') {
+			snprintf(f->host, sizeof(f->host), "%s",
+			    cfg->listeners[i].advertised);
+			return;
+		}
+	}
+	if (sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	if (a != NULL)
+		inet_ntop(sa->sa_family, a, buf, sizeof(buf));
+	snprintf(f->host, sizeof(f->host), sa->sa_family == AF_INET6 ?
+	    "[%s]" : "%s", buf);
+}
+
+void
+b2b_flow_open(struct b2b *b, const struct edge_flow_info *info)
+{
+	struct flow	*f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return;
+	f->info = *info;
+	flow_host(f, b2b_cfg(b));
+	if (idmap_put(&b->flows, info->flow, f) == -1)
+		free(f);
+}
+
+void
+b2b_flow_closed(struct b2b *b, uint64_t id)
+{
+	struct flow	*f = idmap_get(&b->flows, id);
+
+	if (f == NULL)
+		return;
+	while (f->calls != NULL) {
+		f->calls->b_done = 1;	/* nothing can reach the browser */
+		call_end(f->calls, 0, "browser connection closed");
+	}
+	idmap_del(&b->flows, id);
+	free(f);
+}

@@ -1,0 +1,133 @@
+/*
+ * b2b_int.h: internals of the B2BUA shared by call.c (call objects and
+ * their life), b2b_browser.c (the WebSocket leg) and b2b_pbx.c (the NTA
+ * leg).  Thread: "signaling" only.
+ *
+ * Life of a call: created by a browser INVITE; destroyed by call_end()
+ * (which also tears the other leg down) from whichever event ends it.
+ * NTA objects (leg, transactions) are destroyed with the call, so no NTA
+ * callback ever sees a freed call.
+ */
+#ifndef SBC_B2B_INT_H
+#define SBC_B2B_INT_H
+
+#include <sys/socket.h>
+
+#include <sofia-sip/msg.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/sip.h>
+#include <sofia-sip/su_wait.h>
+
+#include "sbc/idmap.h"
+#include "signaling/b2bua.h"
+#include "signaling/edge.h"
+
+struct sbc_config;
+struct sbc_trunk;
+
+enum call_state {
+	CALL_CALLING,		/* INVITE sent to the PBX */
+	CALL_EARLY,		/* a provisional relayed to the browser */
+	CALL_ANSWERED,		/* 2xx relayed, waiting for the browser ACK */
+	CALL_CONFIRMED,		/* ACK passed: the dialog is up */
+	CALL_ENDED,
+};
+
+/* A request relayed from one leg, waiting for the other leg's answer. */
+struct pend {
+	struct pend		*next;
+	struct call		*call;
+	int			 to_pbx;	/* 1: browser → PBX */
+	msg_t			*b_req;		/* to_pbx: the browser request */
+	nta_outgoing_t		*orq;		/* to_pbx: toward the PBX */
+	nta_incoming_t		*irq;		/* !to_pbx: from the PBX */
+	char			 branch[48];	/* !to_pbx: our Via branch */
+	sip_method_t		 method;
+	uint32_t		 cseq;		/* of the request we sent */
+};
+
+struct flow {
+	struct edge_flow_info	 info;
+	struct call		*calls;		/* via call->flow_next */
+	char			 host[64];	/* our address as the browser
+						   sees it, for Via/Contact */
+};
+
+struct call {
+	struct b2b		*b;
+	uint64_t		 id;
+	enum call_state		 state;
+	su_home_t		 home[1];
+	struct sbc_config	*cfg;		/* snapshot of the call's start */
+	const struct sbc_trunk	*trunk;
+	struct call		*hnext;		/* same Call-ID hash */
+	struct call		*flow_next;
+	su_timer_t		*timer;
+	void			(*timer_fn)(struct call *);
+	int			 b_done;	/* browser leg over */
+	int			 p_done;	/* PBX leg over */
+
+	/* browser leg (ours) */
+	uint64_t		 flow;
+	char			*b_call_id;
+	sip_from_t		*b_from;	/* browser's From, with its tag */
+	sip_to_t		*b_to;		/* browser's To + our tag */
+	char			*b_tag;		/* our tag toward the browser */
+	url_t			*b_target;	/* browser Contact */
+	msg_t			*b_invite;	/* pending initial INVITE */
+	uint32_t		 b_invite_cseq;	/* its CSeq */
+	uint32_t		 b_cseq;	/* our CSeq toward the browser */
+	uint32_t		 b_reinvite_cseq; /* our re-INVITE to ACK */
+
+	/* PBX leg (NTA) */
+	nta_leg_t		*p_leg;
+	nta_outgoing_t		*p_invite;
+	uint32_t		 p_invite_cseq;
+	uint32_t		 p_reinvite_cseq;	/* 0: none */
+	int			 p_acked;
+
+	struct pend		*pends;
+};
+
+struct b2b {
+	struct sbc_service	*svc;
+	su_root_t		*root;
+	nta_agent_t		*agent;
+	struct idmap		 by_callid;	/* hash(browser Call-ID) → call */
+	struct idmap		 flows;		/* flow id → struct flow */
+	uint64_t		 next_call;
+	unsigned		 ncalls;
+};
+
+/* call.c */
+struct call	*call_new(struct b2b *, struct flow *, const sip_t *);
+struct call	*call_find(struct b2b *, const char *call_id,
+		    const char *from_tag);
+void		 call_end(struct call *, int status, const char *why);
+void		 call_free(struct call *);
+struct pend	*pend_new(struct call *, int to_pbx);
+void		 pend_free(struct pend *);
+struct pend	*pend_by_branch(struct b2b *, struct call *, const char *);
+void		 call_timer(struct call *, unsigned ms,
+		    void (*fn)(struct call *));
+struct flow	*flow_get(struct b2b *, uint64_t);
+struct sbc_log	*b2b_log(const struct b2b *);
+const struct sbc_config *b2b_cfg(const struct b2b *);
+
+/* b2b_browser.c */
+int		 browser_send(struct call *, msg_t *);
+int		 browser_reply(struct b2b *, uint64_t flow, const sip_t *req,
+		    int status, const char *phrase, const char *to_tag);
+int		 browser_relay_response(struct call *, const sip_t *breq,
+		    const sip_t *resp);
+int		 browser_request(struct call *, sip_method_t, const char *name,
+		    const sip_t *from_pbx, struct pend *, uint32_t cseq);
+
+/* b2b_pbx.c */
+int		 pbx_invite(struct call *, const sip_t *breq, const char *user);
+int		 pbx_ack(struct call *, uint32_t cseq);
+int		 pbx_bye(struct call *);
+int		 pbx_request(struct call *, const sip_t *breq, struct pend *);
+int		 pbx_reply(struct pend *, const sip_t *bresp);
+
+#endif

@@ -1,0 +1,344 @@
+/*
+ * b2b_pbx.c: the PBX leg of the B2BUA on Sofia NTA: the outgoing INVITE
+ * and its responses, ACK and BYE, requests relayed in the dialog both
+ * ways, and the B2BUA object itself.
+ *
+ * Owns: the NTA legs and transactions of calls (through struct call).
+ * Thread: "signaling".
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_protos.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/nta_tag.h>
+
+#include "sbc/conf.h"
+#include "sbc/conf_check.h"
+#include "sbc/log.h"
+#include "sbc/service.h"
+#include "signaling/b2b_int.h"
+#include "signaling/topo.h"
+
+static const char *
+media_inside(const struct sbc_config *cfg)
+{
+	return *cfg->media.inside_advertised != '\0' ?
+	    cfg->media.inside_advertised : cfg->media.inside_address;
+}
+
+/* The trunk's first host as a SIP URI for user, with its transport. */
+static url_t *
+trunk_uri(su_home_t *h, const struct sbc_trunk *t, const char *user)
+{
+	char	host[256];
+	int	port;
+
+	if (t->hosts.n == 0 ||
+	    conf_split_hostport(t->hosts.v[0], host, sizeof(host), &port) == -1)
+		return NULL;
+	return url_hdup(h, URL_STRING_MAKE(su_sprintf(h,
+	    "sip:%s@%s%s%s%s%s%s", user, strchr(host, ':') ? "[" : "", host,
+	    strchr(host, ':') ? "]" : "", port ? su_sprintf(h, ":%d", port) :
+	    "", t->transport == SBC_TP_UDP ? "" : ";transport=",
+	    t->transport == SBC_TP_UDP ? "" :
+	    sbc_transport_name(t->transport)))->us_url);
+}
+
+/* Our Contact toward PBXs: the listener of the trunk's transport. */
+static char *
+pbx_contact(su_home_t *h, const struct sbc_config *cfg,
+    const struct sbc_trunk *t)
+{
+	const struct sbc_listener	*l;
+	size_t				 i;
+
+	for (i = 0; i < cfg->nlisteners; i++) {
+		l = &cfg->listeners[i];
+		if (l->transport != t->transport)
+			continue;
+		return su_sprintf(h, "<sip:sbc@%s%s%s:%d%s%s>",
+		    strchr(l->address, ':') ? "[" : "",
+		    *l->advertised ? l->advertised : l->address,
+		    strchr(l->address, ':') ? "]" : "", l->port,
+		    t->transport == SBC_TP_UDP ? "" : ";transport=",
+		    t->transport == SBC_TP_UDP ? "" :
+		    sbc_transport_name(t->transport));
+	}
+	return NULL;
+}
+
+static const char *
+trunk_domain(su_home_t *h, const struct sbc_trunk *t)
+{
+	char	host[256];
+	int	port;
+
+	if (*t->domain != '\0')
+		return t->domain;
+	if (conf_split_hostport(t->hosts.v[0], host, sizeof(host), &port))
+		return "invalid";
+	return su_strdup(h, host);
+}
+
+/* A request message with our headers, the allow-listed ones and body. */
+static msg_t *
+pbx_msg(struct call *c, const sip_t *src)
+{
+	struct topo_body	 tb = { media_inside(c->cfg), c->id };
+	msg_t			*m;
+	sip_t			*sip;
+	char			*contact;
+
+	if ((m = nta_msg_create(c->b->agent, 0)) == NULL)
+		return NULL;
+	sip = sip_object(m);
+	contact = pbx_contact(msg_home(m), c->cfg, c->trunk);
+	if (sip_add_tl(m, sip,
+	    SIPTAG_USER_AGENT_STR(c->cfg->signaling.user_agent),
+	    TAG_IF(contact, SIPTAG_CONTACT_STR(contact)),
+	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"),
+	    TAG_END()) < 0 ||
+	    (src != NULL && (topo_copy_headers(m, sip, src, TOPO_TO_PBX) == -1 ||
+	    topo_copy_body(m, sip, src, &tb) == -1))) {
+		msg_destroy(m);
+		return NULL;
+	}
+	return m;
+}
+
+static void
+ack_timeout(struct call *c)
+{
+	call_end(c, 0, "no ACK from the browser");
+}
+
+static void
+deferred_end(struct call *c)
+{
+	call_end(c, 0, "PBX hung up");
+}
+
+static void
+invite_answered(struct call *c, const sip_t *sip)
+{
+	if (c->state >= CALL_ANSWERED) {	/* a retransmitted 2xx */
+		if (c->p_acked)
+			pbx_ack(c, c->p_invite_cseq);
+		return;
+	}
+	nta_leg_rtag(c->p_leg, sip->sip_to->a_tag);
+	nta_leg_client_route(c->p_leg, sip->sip_record_route,
+	    sip->sip_contact);
+	c->p_invite_cseq = sip->sip_cseq->cs_seq;
+	if (browser_relay_response(c, sip_object(c->b_invite), sip) == -1) {
+		c->state = CALL_ANSWERED;
+		call_end(c, 500, "cannot relay the answer");
+		return;
+	}
+	msg_destroy(c->b_invite);
+	c->b_invite = NULL;
+	c->state = CALL_ANSWERED;
+	call_timer(c, 32000, ack_timeout);
+}
+
+static int
+invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
+{
+	struct call	*c = (struct call *)magic;
+	int		 st = nta_outgoing_status(orq);
+
+	if (sip == NULL || st == 100)
+		return 0;
+	if (st < 200) {
+		if (c->b_invite != NULL &&
+		    browser_relay_response(c, sip_object(c->b_invite), sip) == 0)
+			c->state = CALL_EARLY;
+		return 0;
+	}
+	if (st < 300) {
+		invite_answered(c, sip);
+		return 0;
+	}
+	/* failure: NTA acks it; relay it (401/407 carry their challenge) */
+	if (c->b_invite != NULL)
+		browser_relay_response(c, sip_object(c->b_invite), sip);
+	c->b_done = c->p_done = 1;
+	nta_outgoing_destroy(c->p_invite);
+	c->p_invite = NULL;
+	call_end(c, 0, sip->sip_status->st_phrase);
+	return 0;
+}
+
+static int
+leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
+    const sip_t *sip)
+{
+	struct call	*c = (struct call *)magic;
+	struct pend	*p;
+	sip_method_t	 m = sip->sip_request->rq_method;
+
+	if (m == sip_method_bye) {
+		c->p_done = 1;
+		call_timer(c, 0, deferred_end);	/* not inside NTA's callback */
+		return 200;
+	}
+	if (m == sip_method_ack) {
+		if (c->b_reinvite_cseq != 0)
+			browser_request(c, SIP_METHOD_ACK, NULL, NULL,
+			    c->b_reinvite_cseq);
+		c->b_reinvite_cseq = 0;
+		return 0;
+	}
+	if (c->state != CALL_CONFIRMED)
+		return m == sip_method_invite ? 491 : 481;
+	if ((p = pend_new(c, 0)) == NULL)
+		return 500;
+	p->irq = irq;
+	if (browser_request(c, m, sip->sip_request->rq_method_name, sip, p,
+	    0) == -1) {
+		p->irq = NULL;
+		pend_free(p);
+		return 500;
+	}
+	return 0;
+}
+
+int
+pbx_invite(struct call *c, const sip_t *breq, const char *user)
+{
+	su_home_t	*h = c->home;
+	const char	*dom = trunk_domain(h, c->trunk);
+	const char	*from_user = breq->sip_from->a_url->url_user;
+	url_t		*ruri = trunk_uri(h, c->trunk, user);
+	msg_t		*m;
+
+	if (ruri == NULL)
+		return -1;
+	c->p_leg = nta_leg_tcreate(c->b->agent, leg_cb, (nta_leg_magic_t *)c,
+	    SIPTAG_FROM(sip_from_format(h, "%s<sip:%s@%s>",
+	    breq->sip_from->a_display ? breq->sip_from->a_display : "",
+	    from_user ? from_user : "anonymous", dom)),
+	    SIPTAG_TO(sip_to_format(h, "<sip:%s@%s>", user, dom)),
+	    TAG_END());
+	if (c->p_leg == NULL || nta_leg_tag(c->p_leg, NULL) == NULL)
+		return -1;
+	if ((m = pbx_msg(c, breq)) == NULL)
+		return -1;
+	if (nta_msg_request_complete(m, c->p_leg, SIP_METHOD_INVITE,
+	    (url_string_t *)ruri) == -1) {
+		msg_destroy(m);
+		return -1;
+	}
+	c->p_invite = nta_outgoing_mcreate(c->b->agent, invite_cb,
+	    (nta_outgoing_magic_t *)c, NULL, m, TAG_END());
+	return c->p_invite != NULL ? 0 : -1;
+}
+
+int
+pbx_ack(struct call *c, uint32_t cseq)
+{
+	nta_outgoing_t	*ack;
+
+	ack = nta_outgoing_tcreate(c->p_leg, NULL, NULL, NULL,
+	    SIP_METHOD_ACK, NULL,
+	    SIPTAG_CSEQ(sip_cseq_create(c->home, cseq, SIP_METHOD_ACK)),
+	    TAG_END());
+	if (ack == NULL)
+		return -1;
+	nta_outgoing_destroy(ack);
+	c->p_acked = 1;
+	return 0;
+}
+
+int
+pbx_bye(struct call *c)
+{
+	nta_outgoing_t	*bye;
+
+	if (c->p_leg == NULL)
+		return -1;
+	if (!c->p_acked)
+		pbx_ack(c, c->p_invite_cseq);
+	bye = nta_outgoing_tcreate(c->p_leg, NULL, NULL, NULL, SIP_METHOD_BYE,
+	    NULL, SIPTAG_USER_AGENT_STR(c->cfg->signaling.user_agent),
+	    TAG_END());
+	if (bye == NULL)
+		return -1;
+	nta_outgoing_destroy(bye);
+	return 0;
+}
+
+static int
+pend_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
+{
+	struct pend	*p = (struct pend *)magic;
+	struct call	*c = p->call;
+	int		 st = nta_outgoing_status(orq);
+
+	if (sip == NULL || st == 100)
+		return 0;
+	browser_relay_response(c, sip_object(p->b_req), sip);
+	if (st < 200)
+		return 0;
+	if (p->method == sip_method_invite && st < 300)
+		c->p_reinvite_cseq = nta_outgoing_cseq(orq);
+	pend_free(p);
+	return 0;
+}
+
+int
+pbx_request(struct call *c, const sip_t *breq, struct pend *p)
+{
+	const sip_request_t	*rq = breq->sip_request;
+	msg_t			*m;
+
+	if ((m = pbx_msg(c, breq)) == NULL)
+		return -1;
+	if (nta_msg_request_complete(m, c->p_leg, rq->rq_method,
+	    rq->rq_method_name, NULL) == -1) {
+		msg_destroy(m);
+		return -1;
+	}
+	p->method = rq->rq_method;
+	p->orq = nta_outgoing_mcreate(c->b->agent, pend_cb,
+	    (nta_outgoing_magic_t *)p, NULL, m, TAG_END());
+	return p->orq != NULL ? 0 : -1;
+}
+
+/* The browser answered a request the PBX sent in the dialog. */
+int
+pbx_reply(struct pend *p, const sip_t *bresp)
+{
+	struct call		*c = p->call;
+	struct topo_body	 tb = { media_inside(c->cfg), c->id };
+	int			 st = bresp->sip_status->st_status;
+	msg_t			*m;
+	sip_t			*sip;
+	char			*contact;
+
+	if (p->irq == NULL)
+		return -1;
+	if ((m = nta_msg_create(c->b->agent, 0)) == NULL)
+		return -1;
+	sip = sip_object(m);
+	contact = st < 300 && p->method == sip_method_invite ?
+	    pbx_contact(msg_home(m), c->cfg, c->trunk) : NULL;
+	if (sip_add_tl(m, sip, SIPTAG_STATUS(sip_status_create(msg_home(m),
+	    st, bresp->sip_status->st_phrase, NULL)),
+	    TAG_IF(contact, SIPTAG_CONTACT_STR(contact)),
+	    SIPTAG_SERVER_STR(c->cfg->signaling.user_agent), TAG_END()) < 0 ||
+	    topo_copy_headers(m, sip, bresp, TOPO_TO_PBX) == -1 ||
+	    topo_copy_body(m, sip, bresp, &tb) == -1 ||
+	    nta_msg_response_complete(m, p->irq, st,
+	    bresp->sip_status->st_phrase) == -1) {
+		msg_destroy(m);
+		return -1;
+	}
+	return nta_incoming_mreply(p->irq, m);
+}

@@ -1,0 +1,91 @@
+/*
+ * b2bua.c: the B2BUA object: creation and teardown (every call ended on
+ * both legs at shutdown), and out-of-dialog requests from PBXs.
+ *
+ * Owns: struct b2b, its call and flow tables.  Thread: "signaling".
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include <sofia-sip/sip_status.h>
+
+#include "sbc/log.h"
+#include "signaling/b2b_int.h"
+
+struct b2b *
+b2b_create(struct sbc_service *svc, su_root_t *root, nta_agent_t *agent)
+{
+	struct b2b	*b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->svc = svc;
+	b->root = root;
+	b->agent = agent;
+	if (idmap_init(&b->by_callid, 256) == -1 ||
+	    idmap_init(&b->flows, 256) == -1) {
+		b2b_destroy(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void
+end_all(struct b2b *b)
+{
+	size_t		 i;
+	struct flow	*f;
+
+	for (i = 0; i < b->flows.cap; i++) {
+		if (b->flows.slots[i].id == 0)
+			continue;
+		f = b->flows.slots[i].val;
+		while (f->calls != NULL)
+			call_end(f->calls, 503, "SBC shutting down");
+	}
+}
+
+static void
+free_flows(struct b2b *b)
+{
+	size_t	i;
+
+	for (i = 0; i < b->flows.cap; i++)
+		if (b->flows.slots[i].id != 0)
+			free(b->flows.slots[i].val);
+}
+
+void
+b2b_destroy(struct b2b *b)
+{
+	if (b == NULL)
+		return;
+	if (b->flows.slots != NULL) {
+		end_all(b);
+		free_flows(b);
+	}
+	idmap_free(&b->flows);
+	idmap_free(&b->by_callid);
+	free(b);
+}
+
+/*
+ * A request from a PBX outside any dialog.  Calls toward browsers need
+ * the registrar (a later issue): until then the user is not found.
+ */
+int
+b2b_from_pbx(struct b2b *b, nta_incoming_t *irq, const sip_t *sip)
+{
+	switch (sip->sip_request->rq_method) {
+	case sip_method_invite:
+		return 404;
+	case sip_method_bye:
+	case sip_method_cancel:
+	case sip_method_info:
+	case sip_method_update:
+		return 481;
+	default:
+		return 501;
+	}
+}

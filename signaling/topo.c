@@ -1,0 +1,110 @@
+/*
+ * topo.c: the header allow-list and body copy of topology hiding (see
+ * topo.h).  Owns: nothing.  Thread: "signaling".
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_protos.h>
+
+#include "signaling/sdp_rewrite.h"
+#include "signaling/topo.h"
+
+struct topo_hdr {
+	size_t		off;	/* of the header pointer in sip_t */
+	unsigned	dirs;	/* TOPO_TO_PBX | TOPO_TO_BROWSER */
+};
+
+#define BOTH	(TOPO_TO_PBX | TOPO_TO_BROWSER)
+#define H(field, dirs)	{ offsetof(sip_t, field), dirs }
+
+static const struct topo_hdr pass[] = {
+	H(sip_authorization, TOPO_TO_PBX),
+	H(sip_proxy_authorization, TOPO_TO_PBX),
+	H(sip_www_authenticate, TOPO_TO_BROWSER),
+	H(sip_proxy_authenticate, TOPO_TO_BROWSER),
+	H(sip_retry_after, TOPO_TO_BROWSER),
+	H(sip_subject, BOTH),
+	H(sip_priority, BOTH),
+	H(sip_reason, BOTH),
+	H(sip_accept, BOTH),
+	H(sip_content_disposition, BOTH),
+};
+
+/* Bodies that may cross (others are dropped): SDP is rewritten. */
+static const char *const body_types[] = {
+	"application/dtmf-relay",
+	"application/dtmf",
+};
+
+int
+topo_copy_headers(msg_t *msg, sip_t *sip, const sip_t *src,
+    enum topo_dir dir)
+{
+	const sip_header_t	*h;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(pass) / sizeof(pass[0]); i++) {
+		if ((pass[i].dirs & dir) == 0)
+			continue;
+		h = *(sip_header_t * const *)((const char *)src + pass[i].off);
+		if (h != NULL && sip_add_dup(msg, sip, h) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+body_allowed(const char *type)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(body_types) / sizeof(body_types[0]); i++)
+		if (strcasecmp(type, body_types[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+add_body(msg_t *msg, sip_t *sip, const char *type, const char *data,
+    size_t len)
+{
+	su_home_t	*h = msg_home(msg);
+
+	if (sip_add_make(msg, sip, sip_content_type_class, type) < 0 ||
+	    msg_header_insert(msg, (msg_pub_t *)sip,
+	    (msg_header_t *)sip_payload_create(h, data, (isize_t)len)) < 0)
+		return -1;
+	return 0;
+}
+
+int
+topo_copy_body(msg_t *msg, sip_t *sip, const sip_t *src,
+    const struct topo_body *tb)
+{
+	const sip_payload_t	*pl = src->sip_payload;
+	const char		*type;
+	struct sdp_rewrite	 rw;
+	char			*sdp;
+
+	if (pl == NULL || pl->pl_len == 0 || src->sip_content_type == NULL)
+		return 0;
+	type = src->sip_content_type->c_type;
+	if (type == NULL)
+		return 0;
+	if (strcasecmp(type, "application/sdp") != 0)
+		return body_allowed(type) ?
+		    add_body(msg, sip, type, pl->pl_data, pl->pl_len) : 0;
+	memset(&rw, 0, sizeof(rw));
+	rw.address = tb->address;
+	rw.session_id = tb->session_id;
+	rw.drop_ice = 1;
+	sdp = sdp_rewrite(msg_home(msg), pl->pl_data, pl->pl_len, &rw);
+	if (sdp == NULL)
+		return -1;
+	return add_body(msg, sip, "application/sdp", sdp, strlen(sdp));
+}
