@@ -274,7 +274,9 @@ start(struct sbc_daemon *d)
 	int		 failed = 0;
 
 	if (sbc_tls_resolve(d->cfg->tls.certificate, d->cfg->tls.private_key,
-	    state, &d->tls, &d->log) == -1)
+	    state, &d->tls, &d->log) == -1 ||
+	    sbc_tls_sofia_dir(state, d->cfg->tls.ca_file, &d->tls,
+	    &d->log) == -1)
 		return -1;
 	signaling_redirect_sofia_logs(&d->log);
 	if (init_services(d) == -1)

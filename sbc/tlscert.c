@@ -198,3 +198,68 @@ sbc_tls_resolve(const char *cert, const char *key, const char *state_dir,
 	}
 	return sbc_tls_check_key_file(tf->key, lg);
 }
+
+static int
+append_file(FILE *out, const char *path)
+{
+	FILE	*in;
+	char	 buf[4096];
+	size_t	 n;
+	int	 rc = 0;
+
+	if ((in = fopen(path, "re")) == NULL)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -1;
+	if (ferror(in))
+		rc = -1;
+	fclose(in);
+	return rc;
+}
+
+static int
+write_concat(const char *path, const char *a, const char *b)
+{
+	FILE	*out;
+	int	 fd, rc;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1 || (out = fdopen(fd, "w")) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	rc = append_file(out, a);
+	if (rc == 0 && b != NULL)
+		rc = append_file(out, b);
+	if (fclose(out) != 0)
+		rc = -1;
+	return rc;
+}
+
+int
+sbc_tls_sofia_dir(const char *state_dir, const char *ca_file,
+    struct sbc_tls_files *tf, struct sbc_log *lg)
+{
+	char	agent[4200], ca[4200];
+	int	n;
+
+	if (ensure_dir(state_dir, lg) == -1)
+		return -1;
+	n = snprintf(tf->sofia_dir, sizeof(tf->sofia_dir), "%s/sofia-tls",
+	    state_dir);
+	if (n < 0 || (size_t)n >= sizeof(tf->sofia_dir))
+		return -1;
+	if (mkdir(tf->sofia_dir, 0700) == -1 && errno != EEXIST)
+		goto fail;
+	snprintf(agent, sizeof(agent), "%s/agent.pem", tf->sofia_dir);
+	snprintf(ca, sizeof(ca), "%s/cafile.pem", tf->sofia_dir);
+	if (write_concat(agent, tf->key, tf->cert) == -1 ||
+	    write_concat(ca, *ca_file ? ca_file : tf->cert, NULL) == -1)
+		goto fail;
+	return 0;
+fail:
+	log_err(lg, "cannot prepare %s: %s", tf->sofia_dir, strerror(errno));
+	return -1;
+}

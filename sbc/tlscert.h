@@ -17,11 +17,20 @@ struct sbc_log;
 struct sbc_tls_files {
 	char	cert[4096];
 	char	key[4096];
+	char	sofia_dir[4096];	/* agent.pem + cafile.pem for NTA */
 	int	generated;	/* 1: made now */
 };
 
 int	sbc_tls_resolve(const char *cert, const char *key,
 	    const char *state_dir, struct sbc_tls_files *, struct sbc_log *);
 int	sbc_tls_check_key_file(const char *path, struct sbc_log *);
+
+/*
+ * Sofia-SIP's TLS transport reads a directory holding agent.pem (key and
+ * certificate chain) and cafile.pem: write it in state_dir/sofia-tls
+ * (mode 0700/0600) from tf and ca_file ("" : the chain itself).
+ */
+int	sbc_tls_sofia_dir(const char *state_dir, const char *ca_file,
+	    struct sbc_tls_files *, struct sbc_log *);
 
 #endif

@@ -194,10 +194,11 @@ struct breq {
 	const sip_t	*sip;
 };
 
-static void
+static int
 reply(struct breq *r, int status, const char *to_tag)
 {
-	browser_reply(r->b, r->flow->info.flow, r->sip, status, NULL, to_tag);
+	return browser_reply(r->b, r->flow->info.flow, r->sip, status, NULL,
+	    to_tag);
 }
 
 static struct call *
@@ -215,7 +216,7 @@ dialog_of(struct breq *r)
 	return c;
 }
 
-static void
+static int
 new_call(struct breq *r)
 {
 	const sip_t	*sip = r->sip;
@@ -239,10 +240,11 @@ new_call(struct breq *r)
 	    sip->sip_from->a_url->url_user : "-", c->trunk->name, dial);
 	if (pbx_invite(c, sip, dial) == -1)
 		call_end(c, 503, "cannot send INVITE to the trunk");
+	return 0;
 }
 
 /* A request inside a confirmed dialog, relayed to the PBX. */
-static void
+static int
 relay_in_dialog(struct breq *r, struct call *c)
 {
 	struct pend	*p;
@@ -258,9 +260,10 @@ relay_in_dialog(struct breq *r, struct call *c)
 		reply(r, 500, c->b_tag);
 		pend_free(p);
 	}
+	return 0;
 }
 
-static void
+static int
 on_invite(struct breq *r)
 {
 	struct call	*c;
@@ -274,16 +277,17 @@ on_invite(struct breq *r)
 	if ((c = dialog_of(r)) == NULL)
 		return reply(r, 481, NULL);
 	relay_in_dialog(r, c);
+	return 0;
 }
 
-static void
+static int
 on_ack(struct breq *r)
 {
 	struct call	*c = dialog_of(r);
 	uint32_t	 seq = r->sip->sip_cseq->cs_seq;
 
 	if (c == NULL)
-		return;		/* ACK of a non-2xx we sent: absorbed */
+		return 0;	/* ACK of a non-2xx we sent: absorbed */
 	if (c->state == CALL_ANSWERED && seq == c->b_invite_cseq) {
 		c->state = CALL_CONFIRMED;
 		call_timer(c, 0, NULL);
@@ -292,9 +296,10 @@ on_ack(struct breq *r)
 		pbx_ack(c, c->p_reinvite_cseq);
 		c->p_reinvite_cseq = 0;
 	}
+	return 0;
 }
 
-static void
+static int
 on_cancel(struct breq *r)
 {
 	struct call	*c = dialog_of(r);
@@ -304,9 +309,10 @@ on_cancel(struct breq *r)
 		return reply(r, 481, NULL);
 	reply(r, 200, c->b_tag);
 	call_end(c, 487, "cancelled by the browser");
+	return 0;
 }
 
-static void
+static int
 on_bye(struct breq *r)
 {
 	struct call	*c = dialog_of(r);
@@ -316,9 +322,10 @@ on_bye(struct breq *r)
 	reply(r, 200, c->b_tag);
 	c->b_done = 1;
 	call_end(c, 0, "browser hung up");
+	return 0;
 }
 
-static void
+static int
 on_options(struct breq *r)
 {
 	struct call	*c;
@@ -328,9 +335,10 @@ on_options(struct breq *r)
 	if ((c = dialog_of(r)) == NULL)
 		return reply(r, 481, NULL);
 	relay_in_dialog(r, c);
+	return 0;
 }
 
-static void
+static int
 on_in_dialog(struct breq *r)
 {
 	struct call	*c;
@@ -338,17 +346,19 @@ on_in_dialog(struct breq *r)
 	if (r->sip->sip_to->a_tag == NULL || (c = dialog_of(r)) == NULL)
 		return reply(r, 481, NULL);
 	relay_in_dialog(r, c);
+	return 0;
 }
 
-static void
+static int
 on_unsupported(struct breq *r)
 {
 	reply(r, 501, NULL);
+	return 0;
 }
 
 struct method_handler {
 	sip_method_t	 method;
-	void		(*fn)(struct breq *);
+	int		(*fn)(struct breq *);
 };
 
 static const struct method_handler methods[] = {
@@ -361,7 +371,7 @@ static const struct method_handler methods[] = {
 	{ sip_method_update, on_in_dialog },
 };
 
-static void
+static int
 on_request(struct breq *r)
 {
 	sip_method_t	m = r->sip->sip_request->rq_method;
@@ -374,6 +384,7 @@ on_request(struct breq *r)
 		if (methods[i].method == m)
 			return methods[i].fn(r);
 	on_unsupported(r);
+	return 0;
 }
 
 /* --------------------------------------------------------------- responses */
@@ -406,7 +417,7 @@ on_response(struct b2b *b, struct flow *f, const sip_t *sip)
 
 /* ---------------------------------------------------------------- entry */
 
-static void
+static int
 refuse_unparsable(struct b2b *b, uint64_t flow, const char *buf,
     size_t len, int status, const char *why)
 {
@@ -415,9 +426,10 @@ refuse_unparsable(struct b2b *b, uint64_t flow, const char *buf,
 	log_info(b2b_log(b), "flow %llu: bad SIP message (%s)%s",
 	    (unsigned long long)flow, why, status ? "" : ": dropped");
 	if (status == 0 || (m = sipmsg_parse_loose(buf, len)) == NULL)
-		return;
+		return 0;
 	browser_reply(b, flow, sip_object(m), status, why, NULL);
 	msg_destroy(m);
+	return 0;
 }
 
 void
@@ -435,8 +447,10 @@ b2b_from_browser(struct b2b *b, uint64_t flow, const char *buf, size_t len)
 	lim.max_headers = (size_t)cfg->policy.max_headers;
 	lim.max_body = (size_t)cfg->policy.max_body_size;
 	r.msg = sipmsg_parse(buf, len, &lim, &status, &why);
-	if (r.msg == NULL)
-		return refuse_unparsable(b, flow, buf, len, status, why);
+	if (r.msg == NULL) {
+		refuse_unparsable(b, flow, buf, len, status, why);
+		return;
+	}
 	r.b = b;
 	r.sip = sip_object(r.msg);
 	if (r.sip->sip_request != NULL)

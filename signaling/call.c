@@ -184,10 +184,16 @@ timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 		c->timer_fn(c);
 }
 
-/* One timer per call; setting it again replaces the previous one. */
+/* One timer per call; setting it again replaces the previous one, and
+ * fn NULL stops it. */
 void
 call_timer(struct call *c, unsigned ms, void (*fn)(struct call *))
 {
+	if (fn == NULL) {
+		if (c->timer != NULL)
+			su_timer_reset(c->timer);
+		return;
+	}
 	if (c->timer == NULL &&
 	    (c->timer = su_timer_create(su_root_task(c->b->root), 0)) == NULL)
 		return;

@@ -22,6 +22,7 @@
 
 #include "sbc/conf.h"
 #include "sbc/log.h"
+#include "sbc/tlscert.h"
 #include "signaling/b2bua.h"
 #include "signaling/edge.h"
 #include "signaling/signaling.h"
@@ -170,12 +171,35 @@ listener_url(const struct sbc_listener *l, char *buf, size_t len)
 	    l->transport == SBC_TP_TLS ? "tls" : sbc_transport_name(l->transport));
 }
 
+/*
+ * Sofia verifies TLS peers per agent, not per trunk: verify outgoing TLS
+ * only when every tls trunk asks for it (tls_verify, the default).
+ */
+static unsigned
+tls_verify_policy(struct sig *sg, const struct sbc_config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->ntrunks; i++) {
+		if (cfg->trunks[i].transport == SBC_TP_TLS &&
+		    !cfg->trunks[i].tls_verify) {
+			log_warn(sg->svc->ctx->log, "trunk '%s': tls_verify "
+			    "off: TLS peers of all trunks are not verified",
+			    cfg->trunks[i].name);
+			return TPTLS_VERIFY_NONE;
+		}
+	}
+	return TPTLS_VERIFY_OUT;
+}
+
 static int
 add_transports(struct sig *sg, const struct sbc_config *cfg)
 {
 	const struct sbc_listener	*l;
+	const struct sbc_tls_files	*tls = sg->svc->ctx->tls;
 	char				 url[128];
 	const char			*u = url;
+	unsigned			 verify = tls_verify_policy(sg, cfg);
 	size_t				 i;
 
 	for (i = 0; i < cfg->nlisteners; i++) {
@@ -186,9 +210,12 @@ add_transports(struct sig *sg, const struct sbc_config *cfg)
 		if (sg->agent == NULL)
 			sg->agent = nta_agent_create(sg->root,
 			    URL_STRING_MAKE(u), agent_cb, NULL,
-			    NTATAG_UA(0), NTATAG_SERVER_RPORT(1), TAG_END());
+			    NTATAG_UA(0), NTATAG_SERVER_RPORT(1),
+			    TPTAG_CERTIFICATE(tls->sofia_dir),
+			    TPTAG_TLS_VERIFY_POLICY(verify), TAG_END());
 		else if (nta_agent_add_tport(sg->agent, URL_STRING_MAKE(u),
-		    TAG_END()) == -1)
+		    TPTAG_CERTIFICATE(tls->sofia_dir),
+		    TPTAG_TLS_VERIFY_POLICY(verify), TAG_END()) == -1)
 			goto fail;
 		if (sg->agent == NULL)
 			goto fail;
