@@ -113,6 +113,12 @@ pbx_msg(struct call *c, const sip_t *src)
 }
 
 static void
+ring_timeout(struct call *c)
+{
+	call_end(c, 408, "no answer within 3 minutes");
+}
+
+static void
 ack_timeout(struct call *c)
 {
 	call_end(c, 0, "no ACK from the browser");
@@ -147,6 +153,22 @@ invite_answered(struct call *c, const sip_t *sip)
 	call_timer(c, 32000, ack_timeout);
 }
 
+/*
+ * A failure toward the browser.  503 means "try another server" to a SIP
+ * client: the trunk's trouble is not the browser's, so it becomes 480.
+ */
+static void
+relay_failure(struct call *c, const sip_t *sip)
+{
+	const sip_t	*breq = sip_object(c->b_invite);
+	int		 st = sip->sip_status->st_status;
+
+	if (st == 503)
+		browser_reply(c->b, c->flow, breq, 480, NULL, c->b_tag);
+	else
+		browser_relay_response(c, breq, sip);
+}
+
 static int
 invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 {
@@ -167,7 +189,7 @@ invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 	}
 	/* failure: NTA acks it; relay it (401/407 carry their challenge) */
 	if (c->b_invite != NULL)
-		browser_relay_response(c, sip_object(c->b_invite), sip);
+		relay_failure(c, sip);
 	c->b_done = c->p_done = 1;
 	nta_outgoing_destroy(c->p_invite);
 	c->p_invite = NULL;
@@ -237,7 +259,10 @@ pbx_invite(struct call *c, const sip_t *breq, const char *user)
 	}
 	c->p_invite = nta_outgoing_mcreate(c->b->agent, invite_cb,
 	    (nta_outgoing_magic_t *)c, NULL, m, TAG_END());
-	return c->p_invite != NULL ? 0 : -1;
+	if (c->p_invite == NULL)
+		return -1;
+	call_timer(c, 180000, ring_timeout);
+	return 0;
 }
 
 int
