@@ -17,7 +17,9 @@
 
 #include <sofia-sip/su.h>
 
+#include "media/dtls.h"
 #include "media/media.h"
+#include "media/srtp_ctx.h"
 #include "sbc/conf.h"
 #include "sbc/daemon.h"
 #include "sbc/log.h"
@@ -32,6 +34,8 @@ struct sbc_daemon {
 	struct sbc_log			 log;
 	struct sbc_config		*cfg;
 	struct sbc_tls_files		 tls;
+	struct dtls_identity		 dtls;
+	int				 media_inited;
 	struct sbc_latch		 latch;
 	struct sbc_ctx			 ctx;
 	struct sbc_service		 signaling;
@@ -97,6 +101,7 @@ init_services(struct sbc_daemon *d)
 		return -1;
 	d->ctx.log = &d->log;
 	d->ctx.tls = &d->tls;
+	d->ctx.dtls = &d->dtls;
 	d->ctx.latch = &d->latch;
 	d->ctx.signaling = &d->signaling;
 	d->ctx.edge = &d->edge;
@@ -266,6 +271,28 @@ setup_log(struct sbc_daemon *d)
 	    sbc_log_facility_parse(lc->facility), "sbc");
 }
 
+/* libsrtp's global init and our DTLS identity, before any worker. */
+static int
+init_media(struct sbc_daemon *d)
+{
+	const struct sbc_media	*m = &d->cfg->media;
+
+	if (srtp_global_init() == -1) {
+		log_err(&d->log, "libsrtp initialisation failed");
+		return -1;
+	}
+	if (dtls_identity_init(&d->dtls, *m->dtls_certificate ?
+	    m->dtls_certificate : NULL, *m->dtls_private_key ?
+	    m->dtls_private_key : NULL) == -1) {
+		log_err(&d->log, "cannot make the DTLS identity");
+		srtp_global_shutdown();
+		return -1;
+	}
+	d->media_inited = 1;
+	log_info(&d->log, "DTLS fingerprint %s", d->dtls.fingerprint);
+	return 0;
+}
+
 static int
 start(struct sbc_daemon *d)
 {
@@ -279,7 +306,7 @@ start(struct sbc_daemon *d)
 	    &d->log) == -1)
 		return -1;
 	signaling_redirect_sofia_logs(&d->log);
-	if (init_services(d) == -1)
+	if (init_media(d) == -1 || init_services(d) == -1)
 		return -1;
 	sbc_latch_init(&d->latch, 2 + d->nmedia);
 	d->latch_inited = 1;
@@ -332,6 +359,10 @@ stop(struct sbc_daemon *d)
 		unlink(d->cfg->daemon.pid_file);
 	free(d->media);
 	free(d->mediap);
+	if (d->media_inited) {
+		dtls_identity_free(&d->dtls);
+		srtp_global_shutdown();
+	}
 }
 
 int

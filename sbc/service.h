@@ -35,10 +35,12 @@ struct sbc_latch {
  * other services are reachable here so messages can be addressed.
  */
 struct sbc_tls_files;
+struct dtls_identity;
 
 struct sbc_ctx {
 	struct sbc_log		*log;
 	const struct sbc_tls_files *tls;	/* WSS/TLS certificate files */
+	struct dtls_identity	*dtls;		/* read-only after start */
 	struct sbc_latch	*latch;
 	struct sbc_service	*signaling;
 	struct sbc_service	*edge;

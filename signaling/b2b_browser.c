@@ -24,6 +24,7 @@
 #include "sbc/log.h"
 #include "sbc/service.h"
 #include "signaling/b2b_int.h"
+#include "signaling/b2b_media.h"
 #include "signaling/route.h"
 #include "signaling/sipmsg.h"
 #include "signaling/topo.h"
@@ -49,13 +50,6 @@ int
 browser_send(struct call *c, msg_t *m)
 {
 	return send_on_flow(c->b, c->flow, m);
-}
-
-static const char *
-media_outside(const struct sbc_config *cfg)
-{
-	return *cfg->media.outside_advertised != '\0' ?
-	    cfg->media.outside_advertised : cfg->media.outside_address;
 }
 
 static int
@@ -92,22 +86,30 @@ browser_reply(struct b2b *b, uint64_t flow, const sip_t *req, int status,
 	return send_on_flow(b, flow, m);
 }
 
+/* Relay a PBX response to breq; sdp: the body we wrote, or NULL to
+ * convert the response's own SDP (an answer) here. */
 int
-browser_relay_response(struct call *c, const sip_t *breq, const sip_t *resp)
+browser_relay_response(struct call *c, const sip_t *breq, const sip_t *resp,
+    const char *sdp)
 {
-	struct topo_body	 tb = { media_outside(c->cfg), c->id };
-	struct flow		*f = flow_get(c->b, c->flow);
-	msg_t			*m;
-	sip_t			*sip;
-	int			 st = resp->sip_status->st_status;
+	struct flow	*f = flow_get(c->b, c->flow);
+	msg_t		*m;
+	sip_t		*sip;
+	int		 st = resp->sip_status->st_status;
+	const char	*body;
+	size_t		 len;
 
+	if (sdp == NULL && (body = topo_sdp_of(resp, &len)) != NULL &&
+	    (sdp = media_pbx_answer(c, body, len)) == NULL)
+		return -1;
 	m = sipmsg_response(breq, st, resp->sip_status->st_phrase, c->b_tag,
 	    SIPTAG_SERVER_STR(c->cfg->signaling.user_agent), TAG_END());
 	if (m == NULL || f == NULL)
 		goto fail;
 	sip = sip_object(m);
 	if (topo_copy_headers(m, sip, resp, TOPO_TO_BROWSER) == -1 ||
-	    topo_copy_body(m, sip, resp, &tb) == -1)
+	    topo_copy_body(m, sip, resp) == -1 ||
+	    (sdp != NULL && topo_add_sdp(m, sip, sdp) == -1))
 		goto fail;
 	if (st < 300 && breq->sip_request->rq_method == sip_method_invite &&
 	    add_contact(m, sip, f) < 0)
@@ -158,8 +160,9 @@ int
 browser_request(struct call *c, sip_method_t method, const char *name,
     const sip_t *from_pbx, struct pend *p, uint32_t cseq)
 {
-	struct topo_body	 tb = { media_outside(c->cfg), c->id };
 	char			 branch[48];
+	const char		*sdp = NULL, *body;
+	size_t			 len;
 	msg_t			*m;
 	sip_t			*sip;
 
@@ -167,13 +170,17 @@ browser_request(struct call *c, sip_method_t method, const char *name,
 	    (unsigned long long)c->id, (unsigned long)random());
 	if (cseq == 0)
 		cseq = ++c->b_cseq;
+	if (from_pbx != NULL && (body = topo_sdp_of(from_pbx, &len)) != NULL &&
+	    (sdp = media_pbx_offer(c, body, len)) == NULL)
+		return -1;
 	if ((m = msg_create(sip_default_mclass(), 0)) == NULL)
 		return -1;
 	sip = sip_object(m);
 	if (request_headers(c, m, sip, method, name, cseq, branch) < 0 ||
 	    (from_pbx != NULL &&
 	    (topo_copy_headers(m, sip, from_pbx, TOPO_TO_BROWSER) == -1 ||
-	    topo_copy_body(m, sip, from_pbx, &tb) == -1))) {
+	    topo_copy_body(m, sip, from_pbx) == -1)) ||
+	    (sdp != NULL && topo_add_sdp(m, sip, sdp) == -1)) {
 		msg_destroy(m);
 		return -1;
 	}
@@ -221,7 +228,9 @@ new_call(struct breq *r)
 {
 	const sip_t	*sip = r->sip;
 	const char	*user = sip->sip_request->rq_url->url_user;
+	const char	*body, *sdp;
 	char		 dial[128];
+	size_t		 len;
 	struct call	*c;
 
 	if (user == NULL || *user == '\0' ||
@@ -238,7 +247,10 @@ new_call(struct breq *r)
 	log_info(b2b_log(r->b), "call %llu: %s → trunk '%s' user %s",
 	    (unsigned long long)c->id, sip->sip_from->a_url->url_user ?
 	    sip->sip_from->a_url->url_user : "-", c->trunk->name, dial);
-	if (pbx_invite(c, sip, dial) == -1)
+	if ((body = topo_sdp_of(sip, &len)) == NULL ||
+	    (sdp = media_browser_offer(c, body, len)) == NULL)
+		call_end(c, 488, "no usable WebRTC offer");
+	else if (pbx_invite(c, sip, dial, sdp) == -1)
 		call_end(c, 503, "cannot send INVITE to the trunk");
 	return 0;
 }

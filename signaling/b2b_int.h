@@ -18,12 +18,14 @@
 #include <sofia-sip/sip.h>
 #include <sofia-sip/su_wait.h>
 
+#include "media/ports.h"
 #include "sbc/idmap.h"
 #include "signaling/b2bua.h"
 #include "signaling/edge.h"
 
 struct sbc_config;
 struct sbc_trunk;
+struct call_media;
 
 enum call_state {
 	CALL_CALLING,		/* INVITE sent to the PBX */
@@ -87,6 +89,7 @@ struct call {
 	int			 p_acked;
 
 	struct pend		*pends;
+	struct call_media	*m;		/* b2b_media.c */
 };
 
 struct b2b {
@@ -95,6 +98,8 @@ struct b2b {
 	nta_agent_t		*agent;
 	struct idmap		 by_callid;	/* hash(browser Call-ID) → call */
 	struct idmap		 flows;		/* flow id → struct flow */
+	struct idmap		 calls;		/* call id → call */
+	struct port_pool	 ports;		/* media ports (b2b_media.c) */
 	uint64_t		 next_call;
 	unsigned		 ncalls;
 };
@@ -119,12 +124,13 @@ int		 browser_send(struct call *, msg_t *);
 int		 browser_reply(struct b2b *, uint64_t flow, const sip_t *req,
 		    int status, const char *phrase, const char *to_tag);
 int		 browser_relay_response(struct call *, const sip_t *breq,
-		    const sip_t *resp);
+		    const sip_t *resp, const char *sdp);
 int		 browser_request(struct call *, sip_method_t, const char *name,
 		    const sip_t *from_pbx, struct pend *, uint32_t cseq);
 
 /* b2b_pbx.c */
-int		 pbx_invite(struct call *, const sip_t *breq, const char *user);
+int		 pbx_invite(struct call *, const sip_t *breq, const char *user,
+		    const char *sdp);
 int		 pbx_ack(struct call *, uint32_t cseq);
 int		 pbx_bye(struct call *);
 int		 pbx_request(struct call *, const sip_t *breq, struct pend *);

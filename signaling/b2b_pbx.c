@@ -23,14 +23,8 @@
 #include "sbc/log.h"
 #include "sbc/service.h"
 #include "signaling/b2b_int.h"
+#include "signaling/b2b_media.h"
 #include "signaling/topo.h"
-
-static const char *
-media_inside(const struct sbc_config *cfg)
-{
-	return *cfg->media.inside_advertised != '\0' ?
-	    cfg->media.inside_advertised : cfg->media.inside_address;
-}
 
 /* The trunk's first host as a SIP URI for user, with its transport. */
 static url_t *
@@ -86,11 +80,11 @@ trunk_domain(su_home_t *h, const struct sbc_trunk *t)
 	return su_strdup(h, host);
 }
 
-/* A request message with our headers, the allow-listed ones and body. */
+/* A request message with our headers, the allow-listed ones and body
+ * (sdp: the SDP we wrote for the PBX, or NULL). */
 static msg_t *
-pbx_msg(struct call *c, const sip_t *src)
+pbx_msg(struct call *c, const sip_t *src, const char *sdp)
 {
-	struct topo_body	 tb = { media_inside(c->cfg), c->id };
 	msg_t			*m;
 	sip_t			*sip;
 	char			*contact;
@@ -105,7 +99,8 @@ pbx_msg(struct call *c, const sip_t *src)
 	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"),
 	    TAG_END()) < 0 ||
 	    (src != NULL && (topo_copy_headers(m, sip, src, TOPO_TO_PBX) == -1 ||
-	    topo_copy_body(m, sip, src, &tb) == -1))) {
+	    topo_copy_body(m, sip, src) == -1)) ||
+	    (sdp != NULL && topo_add_sdp(m, sip, sdp) == -1)) {
 		msg_destroy(m);
 		return NULL;
 	}
@@ -142,7 +137,8 @@ invite_answered(struct call *c, const sip_t *sip)
 	nta_leg_client_route(c->p_leg, sip->sip_record_route,
 	    sip->sip_contact);
 	c->p_invite_cseq = sip->sip_cseq->cs_seq;
-	if (browser_relay_response(c, sip_object(c->b_invite), sip) == -1) {
+	if (browser_relay_response(c, sip_object(c->b_invite), sip,
+	    NULL) == -1) {
 		c->state = CALL_ANSWERED;
 		call_end(c, 500, "cannot relay the answer");
 		return;
@@ -166,7 +162,7 @@ relay_failure(struct call *c, const sip_t *sip)
 	if (st == 503)
 		browser_reply(c->b, c->flow, breq, 480, NULL, c->b_tag);
 	else
-		browser_relay_response(c, breq, sip);
+		browser_relay_response(c, breq, sip, NULL);
 }
 
 static int
@@ -179,7 +175,8 @@ invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		return 0;
 	if (st < 200) {
 		if (c->b_invite != NULL &&
-		    browser_relay_response(c, sip_object(c->b_invite), sip) == 0)
+		    browser_relay_response(c, sip_object(c->b_invite), sip,
+		    NULL) == 0)
 			c->state = CALL_EARLY;
 		return 0;
 	}
@@ -232,7 +229,8 @@ leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 }
 
 int
-pbx_invite(struct call *c, const sip_t *breq, const char *user)
+pbx_invite(struct call *c, const sip_t *breq, const char *user,
+    const char *sdp)
 {
 	su_home_t	*h = c->home;
 	const char	*dom = trunk_domain(h, c->trunk);
@@ -250,7 +248,7 @@ pbx_invite(struct call *c, const sip_t *breq, const char *user)
 	    TAG_END());
 	if (c->p_leg == NULL || nta_leg_tag(c->p_leg, NULL) == NULL)
 		return -1;
-	if ((m = pbx_msg(c, breq)) == NULL)
+	if ((m = pbx_msg(c, breq, sdp)) == NULL)
 		return -1;
 	if (nta_msg_request_complete(m, c->p_leg, SIP_METHOD_INVITE,
 	    (url_string_t *)ruri) == -1) {
@@ -308,7 +306,7 @@ pend_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 
 	if (sip == NULL || st == 100)
 		return 0;
-	browser_relay_response(c, sip_object(p->b_req), sip);
+	browser_relay_response(c, sip_object(p->b_req), sip, NULL);
 	if (st < 200)
 		return 0;
 	if (p->method == sip_method_invite && st < 300)
@@ -321,9 +319,14 @@ int
 pbx_request(struct call *c, const sip_t *breq, struct pend *p)
 {
 	const sip_request_t	*rq = breq->sip_request;
+	const char		*body, *sdp = NULL;
+	size_t			 len;
 	msg_t			*m;
 
-	if ((m = pbx_msg(c, breq)) == NULL)
+	if ((body = topo_sdp_of(breq, &len)) != NULL &&
+	    (sdp = media_browser_reoffer(c, body, len)) == NULL)
+		return -1;
+	if ((m = pbx_msg(c, breq, sdp)) == NULL)
 		return -1;
 	if (nta_msg_request_complete(m, c->p_leg, rq->rq_method,
 	    rq->rq_method_name, NULL) == -1) {
@@ -341,13 +344,17 @@ int
 pbx_reply(struct pend *p, const sip_t *bresp)
 {
 	struct call		*c = p->call;
-	struct topo_body	 tb = { media_inside(c->cfg), c->id };
 	int			 st = bresp->sip_status->st_status;
+	const char		*body, *sdp = NULL;
+	size_t			 len;
 	msg_t			*m;
 	sip_t			*sip;
 	char			*contact;
 
 	if (p->irq == NULL)
+		return -1;
+	if ((body = topo_sdp_of(bresp, &len)) != NULL &&
+	    (sdp = media_browser_answer(c, body, len)) == NULL)
 		return -1;
 	if ((m = nta_msg_create(c->b->agent, 0)) == NULL)
 		return -1;
@@ -359,7 +366,8 @@ pbx_reply(struct pend *p, const sip_t *bresp)
 	    TAG_IF(contact, SIPTAG_CONTACT_STR(contact)),
 	    SIPTAG_SERVER_STR(c->cfg->signaling.user_agent), TAG_END()) < 0 ||
 	    topo_copy_headers(m, sip, bresp, TOPO_TO_PBX) == -1 ||
-	    topo_copy_body(m, sip, bresp, &tb) == -1 ||
+	    topo_copy_body(m, sip, bresp) == -1 ||
+	    (sdp != NULL && topo_add_sdp(m, sip, sdp) == -1) ||
 	    nta_msg_response_complete(m, p->irq, st,
 	    bresp->sip_status->st_phrase) == -1) {
 		msg_destroy(m);

@@ -10,6 +10,7 @@
 
 #include <sofia-sip/sip_status.h>
 
+#include "sbc/conf.h"
 #include "sbc/log.h"
 #include "signaling/b2b_int.h"
 
@@ -24,7 +25,10 @@ b2b_create(struct sbc_service *svc, su_root_t *root, nta_agent_t *agent)
 	b->root = root;
 	b->agent = agent;
 	if (idmap_init(&b->by_callid, 256) == -1 ||
-	    idmap_init(&b->flows, 256) == -1) {
+	    idmap_init(&b->calls, 256) == -1 ||
+	    idmap_init(&b->flows, 256) == -1 ||
+	    port_pool_init(&b->ports, svc->cfg->media.port_min,
+	    svc->cfg->media.port_max) == -1) {
 		b2b_destroy(b);
 		return NULL;
 	}
@@ -66,7 +70,9 @@ b2b_destroy(struct b2b *b)
 		free_flows(b);
 	}
 	idmap_free(&b->flows);
+	idmap_free(&b->calls);
 	idmap_free(&b->by_callid);
+	port_pool_free(&b->ports);
 	free(b);
 }
 

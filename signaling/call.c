@@ -20,6 +20,7 @@
 #include "sbc/log.h"
 #include "sbc/service.h"
 #include "signaling/b2b_int.h"
+#include "signaling/b2b_media.h"
 #include "signaling/sipmsg.h"
 
 struct sbc_log *
@@ -113,7 +114,9 @@ call_new(struct b2b *b, struct flow *f, const sip_t *sip)
 	c->id = ++b->next_call;
 	c->state = CALL_CALLING;
 	c->cfg = sbc_config_ref(b->svc->cfg);
-	if (call_fill(c, f, sip) == -1 || hash_insert(b, c) == -1) {
+	if (call_fill(c, f, sip) == -1 ||
+	    idmap_put(&b->calls, c->id, c) == -1 || hash_insert(b, c) == -1) {
+		idmap_del(&b->calls, c->id);
 		su_home_deinit(c->home);
 		sbc_config_unref(c->cfg);
 		free(c);
@@ -221,7 +224,9 @@ void
 call_free(struct call *c)
 {
 	hash_remove(c->b, c);
+	idmap_del(&c->b->calls, c->id);
 	unlink_flow(c);
+	media_end(c);
 	while (c->pends != NULL)
 		pend_free(c->pends);
 	if (c->timer != NULL)

@@ -23,6 +23,8 @@
 #include "sbc/conf.h"
 #include "sbc/log.h"
 #include "sbc/tlscert.h"
+#include "media/media.h"
+#include "signaling/b2b_media.h"
 #include "signaling/b2bua.h"
 #include "signaling/edge.h"
 #include "signaling/signaling.h"
@@ -105,7 +107,17 @@ on_flow_closed(struct sbc_service *s, struct sbc_qmsg *m)
 	b2b_flow_closed(sg->b2b, ((struct edge_msg *)m)->info.flow);
 }
 
+static void
+on_media_event(struct sbc_service *s, struct sbc_qmsg *m)
+{
+	struct sig	*sg = s->priv;
+
+	b2b_media_event(sg->b2b, (const struct media_rsp *)m);
+}
+
 static const struct sbc_msg_handler sig_handlers[] = {
+	{ MEDIA_EV_FAILED, on_media_event },
+	{ MEDIA_EV_TIMEOUT, on_media_event },
 	{ SBC_MSG_STOP, on_stop },
 	{ EDGE_EV_FLOW_OPEN, on_flow_open },
 	{ EDGE_EV_SIP, on_flow_sip },

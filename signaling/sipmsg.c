@@ -52,7 +52,10 @@ missing_header(const sip_t *sip)
 	if (sip->sip_cseq == NULL)
 		return "no CSeq";
 	if (sip->sip_request != NULL &&
-	    sip->sip_cseq->cs_method != sip->sip_request->rq_method)
+	    (sip->sip_cseq->cs_method != sip->sip_request->rq_method ||
+	    (sip->sip_cseq->cs_method == sip_method_unknown &&
+	    strcmp(sip->sip_cseq->cs_method_name,
+	    sip->sip_request->rq_method_name) != 0)))
 		return "CSeq method differs from the request method";
 	return NULL;
 }

@@ -11,7 +11,6 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_protos.h>
 
-#include "signaling/sdp_rewrite.h"
 #include "signaling/topo.h"
 
 struct topo_hdr {
@@ -35,7 +34,7 @@ static const struct topo_hdr pass[] = {
 	H(sip_content_disposition, BOTH),
 };
 
-/* Bodies that may cross (others are dropped): SDP is rewritten. */
+/* Bodies that may cross as they are (SDP goes through b2b_media). */
 static const char *const body_types[] = {
 	"application/dtmf-relay",
 	"application/dtmf",
@@ -83,28 +82,33 @@ add_body(msg_t *msg, sip_t *sip, const char *type, const char *data,
 }
 
 int
-topo_copy_body(msg_t *msg, sip_t *sip, const sip_t *src,
-    const struct topo_body *tb)
+topo_copy_body(msg_t *msg, sip_t *sip, const sip_t *src)
 {
 	const sip_payload_t	*pl = src->sip_payload;
 	const char		*type;
-	struct sdp_rewrite	 rw;
-	char			*sdp;
 
-	if (pl == NULL || pl->pl_len == 0 || src->sip_content_type == NULL)
+	if (pl == NULL || pl->pl_len == 0 || src->sip_content_type == NULL ||
+	    (type = src->sip_content_type->c_type) == NULL ||
+	    !body_allowed(type))
 		return 0;
-	type = src->sip_content_type->c_type;
-	if (type == NULL)
-		return 0;
-	if (strcasecmp(type, "application/sdp") != 0)
-		return body_allowed(type) ?
-		    add_body(msg, sip, type, pl->pl_data, pl->pl_len) : 0;
-	memset(&rw, 0, sizeof(rw));
-	rw.address = tb->address;
-	rw.session_id = tb->session_id;
-	rw.drop_ice = 1;
-	sdp = sdp_rewrite(msg_home(msg), pl->pl_data, pl->pl_len, &rw);
-	if (sdp == NULL)
-		return -1;
+	return add_body(msg, sip, type, pl->pl_data, pl->pl_len);
+}
+
+int
+topo_add_sdp(msg_t *msg, sip_t *sip, const char *sdp)
+{
 	return add_body(msg, sip, "application/sdp", sdp, strlen(sdp));
+}
+
+const char *
+topo_sdp_of(const sip_t *sip, size_t *len)
+{
+	const sip_payload_t	*pl = sip->sip_payload;
+
+	if (pl == NULL || pl->pl_len == 0 || sip->sip_content_type == NULL ||
+	    sip->sip_content_type->c_type == NULL ||
+	    strcasecmp(sip->sip_content_type->c_type, "application/sdp") != 0)
+		return NULL;
+	*len = pl->pl_len;
+	return pl->pl_data;
 }

@@ -3,7 +3,7 @@
  *
  * An allow-list, not a deny-list: only the headers in topo.c's table are
  * copied across (and only in the direction the table says), bodies only
- * for known content types, SDP always through sdp_rewrite.  Via, Contact,
+ * for known content types, SDP only as the media plane rewrote it.  Via, Contact,
  * Record-Route, Route, Call-ID, tags, User-Agent/Server, Warning, P-* and
  * every unknown header stay on their own side.
  * Pure.  Thread: "signaling", tests.
@@ -21,14 +21,12 @@ enum topo_dir {
 	TOPO_TO_BROWSER = 2,
 };
 
-struct topo_body {
-	const char	*address;	/* our media address on the target side */
-	uint64_t	 session_id;	/* our o= session id on that side */
-};
-
 int	topo_copy_headers(msg_t *, sip_t *, const sip_t *src, enum topo_dir);
-/* 0: copied (or nothing to copy); -1: SDP unusable (caller answers 488). */
-int	topo_copy_body(msg_t *, sip_t *, const sip_t *src,
-	    const struct topo_body *);
+/* Non-SDP bodies of allowed types (SDP is the media plane's: b2b_media). */
+int	topo_copy_body(msg_t *, sip_t *, const sip_t *src);
+/* Add an SDP body we wrote. */
+int	topo_add_sdp(msg_t *, sip_t *, const char *sdp);
+/* The SDP body of a message, or NULL. */
+const char *topo_sdp_of(const sip_t *, size_t *len);
 
 #endif

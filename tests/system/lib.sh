@@ -14,6 +14,8 @@ trap 'cleanup' EXIT
 
 cleanup() {
 	[ -n "$SBC_PID" ] && kill -KILL "$SBC_PID" 2>/dev/null
+	# KEEP_LOGS=DIR keeps the scratch directory (logs, captures) there
+	[ -n "${KEEP_LOGS:-}" ] && cp -r "$T" "$KEEP_LOGS" 2>/dev/null
 	rm -rf "$T"
 }
 

@@ -1,0 +1,408 @@
+/*
+ * session.c: a media session's sockets and packet path (see session.h).
+ *
+ * Browser → PBX: datagrams on b_fd are demultiplexed by first byte
+ * (RFC 7983): STUN is answered as an ICE-lite agent and latches the
+ * browser's address; DTLS feeds the handshake, whose exported keys make
+ * the SRTP contexts; SRTP/SRTCP from the latched address is unprotected,
+ * AVPF feedback is stripped from RTCP, and the plain packet goes to the
+ * PBX.  PBX → browser: plain RTP/RTCP is latched (symmetric RTP),
+ * protected and sent to the browser's latched address.
+ * Owns: see session.h.  Thread: the owning worker.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "media/rtp.h"
+#include "media/session.h"
+#include "media/worker_int.h"
+#include "sbc/log.h"
+#include "sbc/service.h"
+
+#define CONSENT_SECONDS	30	/* RFC 7675: no check answered for 30 s */
+
+static int
+bind_udp(const char *addr, int port)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+	int			fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr)) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons(port);
+		len = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, addr,
+	    &((struct sockaddr_in6 *)&ss)->sin6_addr)) {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+		len = sizeof(struct sockaddr_in6);
+	} else
+		return -1;
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+peer_set(struct mpeer *p, const struct sockaddr *sa, socklen_t len)
+{
+	memcpy(&p->addr, sa, len);
+	p->len = len;
+	p->set = 1;
+}
+
+static int
+peer_is(const struct mpeer *p, const struct sockaddr_storage *sa,
+    socklen_t len)
+{
+	return p->set && p->len == len && memcmp(&p->addr, sa, len) == 0;
+}
+
+static void
+send_to(int fd, const struct mpeer *p, const void *buf, size_t len,
+    uint64_t *count)
+{
+	if (!p->set)
+		return;
+	if (sendto(fd, buf, len, 0, (const struct sockaddr *)&p->addr,
+	    p->len) == (ssize_t)len)
+		(*count)++;
+}
+
+static void
+report(struct msess *s, unsigned type, const char *why)
+{
+	struct media_rsp	*ev;
+
+	if (s->dead || s->owner == NULL)
+		return;
+	s->dead = 1;
+	if ((ev = calloc(1, sizeof(*ev))) == NULL)
+		return;
+	ev->hdr.type = type;
+	ev->cookie = s->id;
+	ev->worker = s->w->svc->index;
+	snprintf(ev->why, sizeof(ev->why), "%s", why);
+	if (sbc_service_post(s->owner, &ev->hdr) == -1)
+		free(ev);
+}
+
+/* ------------------------------------------------------------ browser leg */
+
+static void
+flush_dtls(struct msess *s)
+{
+	uint8_t	*out = s->w->out;
+	size_t	 n;
+
+	while ((n = dtls_conn_pending(&s->dtls, out, MW_PKT)) > 0)
+		send_to(s->b_fd, &s->b_peer, out, n, &s->b_out);
+}
+
+static void
+on_stun(struct msess *s, const uint8_t *pkt, size_t len,
+    const struct sockaddr_storage *src, socklen_t srclen)
+{
+	struct stun_lite_info	info;
+	struct mpeer		from;
+	ssize_t			n;
+
+	memset(&info, 0, sizeof(info));
+	peer_set(&from, (const struct sockaddr *)src, srclen);
+	n = stun_lite_answer(&s->w->stun, pkt, len, s->p.ice_ufrag,
+	    s->p.ice_pwd, (const struct sockaddr *)src, srclen, s->w->out,
+	    MW_PKT, &info);
+	if (n <= 0) {
+		if (s->dropped == 0)	/* first refusal of the session only */
+			log_info(s->w->svc->ctx->log, "session %llu: STUN check "
+			    "refused (%zd, error %d, %zu bytes, ufrag %s)",
+			    (unsigned long long)s->id, n, info.error, len,
+			    s->p.ice_ufrag);
+		if (info.error_len > 0)
+			send_to(s->b_fd, &from, s->w->out, info.error_len,
+			    &s->b_out);
+		s->dropped++;
+		return;
+	}
+	/* a lite agent uses the pair the controlling agent nominates; until
+	 * then the first valid check */
+	if (!s->b_peer.set || info.use_candidate)
+		s->b_peer = from;
+	s->last_stun = s->last_in;
+	send_to(s->b_fd, &from, s->w->out, (size_t)n, &s->b_out);
+}
+
+static void
+srtp_start(struct msess *s)
+{
+	if (srtp_pair_init(&s->srtp, &s->dtls.keys) == -1) {
+		report(s, MEDIA_EV_FAILED, "SRTP setup failed");
+		return;
+	}
+	s->srtp_up = 1;
+	memset(&s->dtls.keys, 0, sizeof(s->dtls.keys));	/* keys live in
+								   libsrtp now */
+}
+
+static void
+on_dtls(struct msess *s, const uint8_t *pkt, size_t len,
+    const struct sockaddr_storage *src, socklen_t srclen)
+{
+	if (!peer_is(&s->b_peer, src, srclen)) {
+		s->dropped++;		/* DTLS only on the ICE pair */
+		return;
+	}
+	dtls_conn_input(&s->dtls, pkt, len);
+	flush_dtls(s);
+	if (s->dtls.state == DTLS_CONNECTED && !s->srtp_up)
+		srtp_start(s);
+	else if (s->dtls.state == DTLS_FAILED) {
+		s->w->stats.dtls_failures++;
+		report(s, MEDIA_EV_FAILED, dtls_fail_str(s->dtls.fail));
+	}
+}
+
+static void
+on_srtp(struct msess *s, uint8_t *pkt, size_t len,
+    const struct sockaddr_storage *src, socklen_t srclen)
+{
+	int	n = (int)len, rtcp = rtp_is_rtcp(pkt, len);
+	int	fd = rtcp && !s->p.p_rtcp_mux ? s->pr_fd : s->p_fd;
+	struct mpeer *to = rtcp && !s->p.p_rtcp_mux ? &s->pr_peer : &s->p_peer;
+
+	if (!s->srtp_up || !peer_is(&s->b_peer, src, srclen) ||
+	    srtp_pair_unprotect(&s->srtp, pkt, &n, rtcp) == -1) {
+		s->dropped++;
+		if (s->srtp_up && s->srtp.err == srtp_err_status_auth_fail)
+			s->w->stats.srtp_auth_failures++;
+		return;
+	}
+	if (rtcp && (n = (int)rtcp_strip_feedback(pkt, (size_t)n)) <= 0)
+		return;
+	send_to(fd, to, pkt, (size_t)n, &s->p_out);
+}
+
+static void
+browser_packet(struct msess *s, uint8_t *pkt, size_t len,
+    const struct sockaddr_storage *src, socklen_t srclen)
+{
+	s->b_in++;
+	switch (rtp_classify(pkt, len)) {
+	case RTP_KIND_STUN:
+		on_stun(s, pkt, len, src, srclen);
+		break;
+	case RTP_KIND_DTLS:
+		on_dtls(s, pkt, len, src, srclen);
+		break;
+	case RTP_KIND_RTP:
+		on_srtp(s, pkt, len, src, srclen);
+		break;
+	default:
+		s->dropped++;
+	}
+}
+
+/* ---------------------------------------------------------------- PBX leg */
+
+static void
+pbx_packet(struct msess *s, uint8_t *pkt, size_t len,
+    const struct sockaddr_storage *src, socklen_t srclen, int rtcp_port)
+{
+	int	n = (int)len, rtcp = rtcp_port || rtp_is_rtcp(pkt, len);
+
+	s->p_in++;
+	if (rtp_classify(pkt, len) != RTP_KIND_RTP) {
+		s->dropped++;
+		return;
+	}
+	/* symmetric RTP: answer where the PBX really sends from */
+	if (!peer_is(rtcp_port ? &s->pr_peer : &s->p_peer, src, srclen))
+		peer_set(rtcp_port ? &s->pr_peer : &s->p_peer,
+		    (const struct sockaddr *)src, srclen);
+	if (!s->srtp_up || n + SRTP_PAIR_TRAILER_MAX > MW_PKT ||
+	    srtp_pair_protect(&s->srtp, pkt, &n, rtcp) == -1) {
+		s->dropped++;
+		return;
+	}
+	send_to(s->b_fd, &s->b_peer, pkt, (size_t)n, &s->b_out);
+}
+
+/* ------------------------------------------------------------ receiving */
+
+typedef void (*packet_fn)(struct msess *, uint8_t *, size_t,
+    const struct sockaddr_storage *, socklen_t, int);
+
+static void
+receive(struct msess *s, int fd, packet_fn fn, int arg)
+{
+	struct mmsghdr		 msgs[MW_BATCH];
+	struct iovec		 iov[MW_BATCH];
+	struct sockaddr_storage	 from[MW_BATCH];
+	int			 i, n;
+
+	for (i = 0; i < MW_BATCH; i++) {
+		iov[i].iov_base = s->w->buf[i];
+		iov[i].iov_len = MW_PKT - SRTP_PAIR_TRAILER_MAX;
+		memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &from[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+	}
+	n = recvmmsg(fd, msgs, MW_BATCH, MSG_DONTWAIT, NULL);
+	if (n > 0)
+		s->last_in = time(NULL);
+	for (i = 0; i < n && !s->dead; i++)
+		fn(s, s->w->buf[i], msgs[i].msg_len, &from[i],
+		    msgs[i].msg_hdr.msg_namelen, arg);
+}
+
+static void
+browser_packet_fn(struct msess *s, uint8_t *pkt, size_t len,
+    const struct sockaddr_storage *src, socklen_t srclen, int unused)
+{
+	browser_packet(s, pkt, len, src, srclen);
+}
+
+static void
+b_cb(evutil_socket_t fd, short what, void *arg)
+{
+	receive(arg, fd, browser_packet_fn, 0);
+}
+
+static void
+p_cb(evutil_socket_t fd, short what, void *arg)
+{
+	receive(arg, fd, pbx_packet, 0);
+}
+
+static void
+pr_cb(evutil_socket_t fd, short what, void *arg)
+{
+	receive(arg, fd, pbx_packet, 1);
+}
+
+/* ------------------------------------------------------------ life */
+
+static int
+open_sockets(struct msess *s)
+{
+	struct event_base	*base = s->w->loop.base;
+
+	s->b_fd = bind_udp(s->p.b_addr, s->p.b_port);
+	s->p_fd = bind_udp(s->p.p_addr, s->p.p_port);
+	s->pr_fd = bind_udp(s->p.p_addr, s->p.p_port + 1);
+	if (s->b_fd == -1 || s->p_fd == -1 || s->pr_fd == -1)
+		return -1;
+	s->b_ev = event_new(base, s->b_fd, EV_READ | EV_PERSIST, b_cb, s);
+	s->p_ev = event_new(base, s->p_fd, EV_READ | EV_PERSIST, p_cb, s);
+	s->pr_ev = event_new(base, s->pr_fd, EV_READ | EV_PERSIST, pr_cb, s);
+	if (s->b_ev == NULL || s->p_ev == NULL || s->pr_ev == NULL ||
+	    event_add(s->b_ev, NULL) == -1 || event_add(s->p_ev, NULL) == -1 ||
+	    event_add(s->pr_ev, NULL) == -1)
+		return -1;
+	return 0;
+}
+
+void
+msess_update(struct msess *s, const struct media_params *p)
+{
+	s->p.p_rtcp_mux = p->p_rtcp_mux;
+	s->p.timeout = p->timeout;
+	if (p->p_remote_set && !s->p_peer.set) {
+		peer_set(&s->p_peer, (const struct sockaddr *)&p->p_remote,
+		    p->p_remote.ss_family == AF_INET6 ?
+		    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+		s->pr_peer = s->p_peer;
+		if (s->pr_peer.addr.ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&s->pr_peer.addr)->sin6_port =
+			    htons(ntohs(((struct sockaddr_in6 *)
+			    &s->p_peer.addr)->sin6_port) + 1);
+		else
+			((struct sockaddr_in *)&s->pr_peer.addr)->sin_port =
+			    htons(ntohs(((struct sockaddr_in *)
+			    &s->p_peer.addr)->sin_port) + 1);
+	}
+}
+
+int
+msess_create(struct mworker *w, uint64_t id, struct sbc_service *owner,
+    const struct media_params *p, struct msess **out)
+{
+	struct msess	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return -1;
+	s->w = w;
+	s->id = id;
+	s->owner = owner;
+	s->p = *p;
+	s->b_fd = s->p_fd = s->pr_fd = -1;
+	s->last_in = s->last_stun = time(NULL);
+	*out = s;
+	if (open_sockets(s) == -1)
+		return -1;
+	if (dtls_conn_init(&s->dtls, w->dtls, p->dtls_server,
+	    p->remote_fingerprint) == -1)
+		return -1;
+	s->dtls_inited = 1;
+	msess_update(s, p);
+	return 0;
+}
+
+static void
+close_fd(int fd, struct event *ev)
+{
+	if (ev != NULL)
+		event_free(ev);
+	if (fd != -1)
+		close(fd);
+}
+
+void
+msess_free(struct msess *s)
+{
+	close_fd(s->b_fd, s->b_ev);
+	close_fd(s->p_fd, s->p_ev);
+	close_fd(s->pr_fd, s->pr_ev);
+	if (s->dtls_inited)
+		dtls_conn_free(&s->dtls);
+	if (s->srtp_up)
+		srtp_pair_free(&s->srtp);
+	free(s);
+}
+
+void
+msess_tick(struct msess *s, time_t now)
+{
+	if (s->dead)
+		return;
+	if (s->dtls.state == DTLS_HANDSHAKING && s->b_peer.set &&
+	    dtls_conn_timeout_ms(&s->dtls) == 0) {
+		dtls_conn_handle_timeout(&s->dtls);
+		flush_dtls(s);
+	}
+	if (s->dtls.state == DTLS_FAILED) {
+		s->w->stats.dtls_failures++;
+		report(s, MEDIA_EV_FAILED, dtls_fail_str(s->dtls.fail));
+	} else if (now - s->last_in >= s->p.timeout)
+		report(s, MEDIA_EV_TIMEOUT, "no media");
+	else if (s->srtp_up && now - s->last_stun >= CONSENT_SECONDS)
+		report(s, MEDIA_EV_TIMEOUT, "ICE consent expired");
+}

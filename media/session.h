@@ -1,0 +1,57 @@
+/*
+ * session.h: one media session inside a worker: a browser leg (ICE-lite,
+ * DTLS-SRTP, rtcp-mux, one UDP socket per stream) and a PBX leg (plain RTP
+ * and RTCP sockets, symmetric latching), and the packet path between them.
+ *
+ * Owns: its sockets, events, DTLS connection and SRTP contexts.
+ * Thread: the worker that created it, only.  Per packet: no allocation,
+ * no lock, no log.
+ */
+#ifndef SBC_MEDIA_SESSION_H
+#define SBC_MEDIA_SESSION_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "media/dtls.h"
+#include "media/media.h"
+#include "media/srtp_ctx.h"
+
+struct mworker;
+struct event;
+
+struct mpeer {
+	struct sockaddr_storage	addr;
+	socklen_t		len;
+	int			set;
+};
+
+struct msess {
+	struct mworker		*w;
+	uint64_t		 id;
+	struct sbc_service	*owner;		/* where events go */
+	struct media_params	 p;
+	int			 b_fd, p_fd, pr_fd;	/* browser, PBX RTP, RTCP */
+	struct event		*b_ev, *p_ev, *pr_ev;
+	struct mpeer		 b_peer;	/* latched by ICE */
+	struct mpeer		 p_peer;	/* SDP, then symmetric latching */
+	struct mpeer		 pr_peer;
+	struct dtls_conn	 dtls;
+	int			 dtls_inited;
+	struct srtp_pair	 srtp;
+	int			 srtp_up;
+	time_t			 last_in;	/* any media or STUN, either leg */
+	time_t			 last_stun;	/* consent (RFC 7675) */
+	int			 dead;		/* reported; waits for DELETE */
+	uint64_t		 b_in, b_out, p_in, p_out, dropped;
+};
+
+int	msess_create(struct mworker *, uint64_t id, struct sbc_service *owner,
+	    const struct media_params *, struct msess **);
+void	msess_update(struct msess *, const struct media_params *);
+void	msess_free(struct msess *);
+/* Once a second: DTLS retransmissions, consent and media timeouts. */
+void	msess_tick(struct msess *, time_t now);
+
+#endif

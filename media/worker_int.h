@@ -1,0 +1,29 @@
+/*
+ * worker_int.h: a media worker's state, shared by worker.c (requests,
+ * life cycle) and session.c (sockets and the packet path).
+ * Thread: the worker's own.
+ */
+#ifndef SBC_MEDIA_WORKER_INT_H
+#define SBC_MEDIA_WORKER_INT_H
+
+#include "media/media.h"
+#include "media/stun_lite.h"
+#include "sbc/evloop.h"
+#include "sbc/idmap.h"
+
+#define MW_BATCH	32		/* datagrams per recvmmsg() */
+#define MW_PKT		2048		/* bytes per datagram buffer */
+
+struct mworker {
+	struct sbc_service	*svc;
+	struct sbc_evloop	 loop;
+	struct event		*tick;
+	struct idmap		 sessions;	/* id → struct msess */
+	struct stun_lite	 stun;
+	struct dtls_identity	*dtls;
+	struct media_stats	 stats;
+	uint8_t			 buf[MW_BATCH][MW_PKT];	/* receive batch */
+	uint8_t			 out[MW_PKT];		/* one reply */
+};
+
+#endif

@@ -1,0 +1,283 @@
+/*
+ * b2b_media.c: the B2BUA's side of the media plane.  For each call it
+ * picks the worker (call id modulo workers), ports from the signaling
+ * thread's port pool, our ICE credentials and DTLS role, writes the SDP of
+ * each leg with sdp_conv (webrtc toward the browser, rtp toward the PBX),
+ * and posts create/update/delete requests to the worker.  Worker events
+ * (failure, media timeout) end the call.
+ *
+ * Owns: the per-call media state in struct call, the port pool entries.
+ * Thread: "signaling".
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "media/dtls.h"
+#include "media/media.h"
+#include "media/sdp_conv.h"
+#include "sbc/conf.h"
+#include "sbc/log.h"
+#include "sbc/service.h"
+#include "signaling/b2b_int.h"
+#include "signaling/b2b_media.h"
+
+static const char ice_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int
+ice_token(char *out, size_t len)
+{
+	unsigned char	rnd[64];
+	size_t		i;
+
+	if (len > sizeof(rnd) || RAND_bytes(rnd, (int)len) != 1)
+		return -1;
+	for (i = 0; i + 1 < len; i++)
+		out[i] = ice_chars[rnd[i] & 63];
+	out[len - 1] = '\0';
+	return 0;
+}
+
+static const char *
+addr_or_adv(const char *addr, const char *adv)
+{
+	return *adv != '\0' ? adv : addr;
+}
+
+static int
+post(struct call *c, unsigned type)
+{
+	struct media_req	*r;
+	const struct sbc_ctx	*ctx = c->b->svc->ctx;
+
+	if ((r = media_req_new(type, c->id, c->b->svc)) == NULL)
+		return -1;
+	r->p = c->m->params;
+	if (sbc_service_post(ctx->media[c->m->worker], &r->hdr) == -1) {
+		free(r);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+media_setup(struct call *c, const struct sdp_desc *offer)
+{
+	const struct sbc_media	*mc = &c->cfg->media;
+	struct call_media	*m = c->m;
+	struct media_params	*p = &m->params;
+
+	m->worker = (int)(c->id % (uint64_t)c->b->svc->ctx->nmedia);
+	m->b_port = port_pool_get(&c->b->ports);
+	m->p_port = port_pool_get(&c->b->ports);
+	if (m->b_port == -1 || m->p_port == -1)
+		return -1;
+	snprintf(p->b_addr, sizeof(p->b_addr), "%s", mc->outside_address);
+	snprintf(p->p_addr, sizeof(p->p_addr), "%s", mc->inside_address);
+	p->b_port = m->b_port;
+	p->p_port = m->p_port;
+	p->timeout = mc->timeout;
+	p->dtls_server = 1;	/* we answer a=setup:passive */
+	snprintf(p->remote_fingerprint, sizeof(p->remote_fingerprint), "%s",
+	    offer->streams[0].fingerprint);
+	if (ice_token(p->ice_ufrag, 9) == -1 || ice_token(p->ice_pwd, 25) == -1)
+		return -1;
+	return 0;
+}
+
+/* The browser offered: start the session, write the PBX offer. */
+char *
+media_browser_offer(struct call *c, const char *sdp, size_t len)
+{
+	struct sdp_local	 l;
+	struct call_media	*m;
+	char			*out;
+
+	if ((m = su_zalloc(c->home, sizeof(*m))) == NULL)
+		return NULL;
+	c->m = m;
+	if (sdp_conv_parse(sdp, len, &m->b_offer) == -1 ||
+	    m->b_offer.nstreams == 0 ||
+	    m->b_offer.streams[0].profile != SDP_PROFILE_WEBRTC ||
+	    m->b_offer.streams[0].fingerprint[0] == '\0')
+		return NULL;
+	if (media_setup(c, &m->b_offer) == -1)
+		return NULL;
+	memset(&l, 0, sizeof(l));
+	l.profile = SDP_PROFILE_RTP;
+	l.address = addr_or_adv(c->cfg->media.inside_address,
+	    c->cfg->media.inside_advertised);
+	l.port[0] = m->p_port;
+	l.rtcp_port[0] = m->p_port + 1;
+	l.sess_id = c->id;
+	l.sess_ver = ++m->p_ver;
+	if ((out = sdp_conv_build(c->home, &m->b_offer, NULL, &l, 1)) == NULL)
+		return NULL;
+	if (post(c, MEDIA_REQ_CREATE) == -1)
+		return NULL;
+	m->created = 1;
+	return out;
+}
+
+static int
+remote_addr(const struct sdp_stream *st, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, st->conn_addr, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)st->port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, st->conn_addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)st->port);
+		return 0;
+	}
+	return -1;
+}
+
+/* The PBX answered (18x or 2xx with SDP): point the worker at it and
+ * write the browser's answer. */
+char *
+media_pbx_answer(struct call *c, const char *sdp, size_t len)
+{
+	struct call_media	*m = c->m;
+	struct sdp_desc		*ans;
+	struct sdp_local	 l;
+
+	if (m == NULL || (ans = su_zalloc(c->home, sizeof(*ans))) == NULL ||
+	    sdp_conv_parse(sdp, len, ans) == -1 || ans->nstreams == 0)
+		return NULL;
+	if (remote_addr(&ans->streams[0], &m->params.p_remote) == 0 &&
+	    ans->streams[0].port > 0) {
+		m->params.p_remote_set = 1;
+		m->params.p_rtcp_mux = ans->streams[0].rtcp_mux;
+		post(c, MEDIA_REQ_UPDATE);
+	}
+	memset(&l, 0, sizeof(l));
+	l.profile = SDP_PROFILE_WEBRTC;
+	l.address = addr_or_adv(c->cfg->media.outside_address,
+	    c->cfg->media.outside_advertised);
+	l.port[0] = l.port[1] = l.port[2] = l.port[3] = m->b_port;
+	l.ice_ufrag = m->params.ice_ufrag;
+	l.ice_pwd = m->params.ice_pwd;
+	l.fingerprint = c->b->svc->ctx->dtls->fingerprint;
+	l.setup = SDP_SETUP_PASSIVE;
+	l.sess_id = c->id;
+	l.sess_ver = ++m->b_ver;
+	return sdp_conv_build(c->home, ans, &m->b_offer, &l, 0);
+}
+
+void
+media_end(struct call *c)
+{
+	struct call_media	*m = c->m;
+
+	if (m == NULL)
+		return;
+	if (m->created)
+		post(c, MEDIA_REQ_DELETE);
+	if (m->b_port > 0)
+		port_pool_put(&c->b->ports, m->b_port);
+	if (m->p_port > 0)
+		port_pool_put(&c->b->ports, m->p_port);
+	m->created = 0;
+	m->b_port = m->p_port = 0;
+}
+
+/* A worker event: the session failed or timed out; end its call. */
+void
+b2b_media_event(struct b2b *b, const struct media_rsp *ev)
+{
+	struct call	*c = idmap_get(&b->calls, ev->cookie);
+
+	if (c == NULL)
+		return;
+	log_notice(b2b_log(b), "call %llu: media %s: %s",
+	    (unsigned long long)c->id,
+	    ev->hdr.type == MEDIA_EV_TIMEOUT ? "timeout" : "failure", ev->why);
+	call_end(c, ev->hdr.type == MEDIA_EV_TIMEOUT ? 408 : 488,
+	    ev->hdr.type == MEDIA_EV_TIMEOUT ? "media timeout" :
+	    "media failure");
+}
+
+/* The browser re-offers in the dialog: same session, new PBX offer. */
+char *
+media_browser_reoffer(struct call *c, const char *sdp, size_t len)
+{
+	struct call_media	*m = c->m;
+	struct sdp_local	 l;
+
+	if (m == NULL || sdp_conv_parse(sdp, len, &m->b_offer) == -1 ||
+	    m->b_offer.nstreams == 0)
+		return NULL;
+	memset(&l, 0, sizeof(l));
+	l.profile = SDP_PROFILE_RTP;
+	l.address = addr_or_adv(c->cfg->media.inside_address,
+	    c->cfg->media.inside_advertised);
+	l.port[0] = m->p_port;
+	l.rtcp_port[0] = m->p_port + 1;
+	l.sess_id = c->id;
+	l.sess_ver = ++m->p_ver;
+	return sdp_conv_build(c->home, &m->b_offer, NULL, &l, 1);
+}
+
+/* The PBX offers in the dialog (hold, codec change): browser offer. */
+char *
+media_pbx_offer(struct call *c, const char *sdp, size_t len)
+{
+	struct call_media	*m = c->m;
+	struct sdp_local	 l;
+
+	if (m == NULL || sdp_conv_parse(sdp, len, &m->p_offer) == -1 ||
+	    m->p_offer.nstreams == 0)
+		return NULL;
+	if (remote_addr(&m->p_offer.streams[0], &m->params.p_remote) == 0 &&
+	    m->p_offer.streams[0].port > 0) {
+		m->params.p_remote_set = 1;
+		post(c, MEDIA_REQ_UPDATE);
+	}
+	memset(&l, 0, sizeof(l));
+	l.profile = SDP_PROFILE_WEBRTC;
+	l.address = addr_or_adv(c->cfg->media.outside_address,
+	    c->cfg->media.outside_advertised);
+	l.port[0] = l.port[1] = l.port[2] = l.port[3] = m->b_port;
+	l.ice_ufrag = m->params.ice_ufrag;
+	l.ice_pwd = m->params.ice_pwd;
+	l.fingerprint = c->b->svc->ctx->dtls->fingerprint;
+	l.setup = SDP_SETUP_PASSIVE;	/* keep the DTLS association */
+	l.sess_id = c->id;
+	l.sess_ver = ++m->b_ver;
+	return sdp_conv_build(c->home, &m->p_offer, &m->b_offer, &l, 1);
+}
+
+/* The browser answered the PBX's re-offer: the PBX's answer. */
+char *
+media_browser_answer(struct call *c, const char *sdp, size_t len)
+{
+	struct call_media	*m = c->m;
+	struct sdp_desc		*ans;
+	struct sdp_local	 l;
+
+	if (m == NULL || (ans = su_zalloc(c->home, sizeof(*ans))) == NULL ||
+	    sdp_conv_parse(sdp, len, ans) == -1 || ans->nstreams == 0)
+		return NULL;
+	memset(&l, 0, sizeof(l));
+	l.profile = SDP_PROFILE_RTP;
+	l.address = addr_or_adv(c->cfg->media.inside_address,
+	    c->cfg->media.inside_advertised);
+	l.port[0] = m->p_port;
+	l.rtcp_port[0] = m->p_port + 1;
+	l.sess_id = c->id;
+	l.sess_ver = ++m->p_ver;
+	return sdp_conv_build(c->home, ans, &m->p_offer, &l, 0);
+}

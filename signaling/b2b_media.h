@@ -1,0 +1,35 @@
+/*
+ * b2b_media.h: the B2BUA's use of the media plane (see b2b_media.c).
+ * Thread: "signaling".
+ */
+#ifndef SBC_B2B_MEDIA_H
+#define SBC_B2B_MEDIA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "media/media.h"
+#include "media/sdp_conv.h"
+
+struct call;
+struct b2b;
+
+struct call_media {
+	int			worker;
+	int			b_port, p_port;
+	int			created;
+	uint64_t		b_ver, p_ver;	/* o= versions per leg */
+	struct media_params	params;
+	struct sdp_desc		b_offer;	/* the browser's last offer */
+	struct sdp_desc		p_offer;	/* the PBX's last offer */
+};
+
+char	*media_browser_offer(struct call *, const char *sdp, size_t len);
+char	*media_pbx_answer(struct call *, const char *sdp, size_t len);
+char	*media_browser_reoffer(struct call *, const char *sdp, size_t len);
+char	*media_pbx_offer(struct call *, const char *sdp, size_t len);
+char	*media_browser_answer(struct call *, const char *sdp, size_t len);
+void	 media_end(struct call *);
+void	 b2b_media_event(struct b2b *, const struct media_rsp *);
+
+#endif

@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// browser-call.mjs: one call from a real browser through the SBC.  Drives
+// headless Debian Chromium (playwright-core, /usr/bin/chromium, fake audio
+// device) on the test page tests/e2e/browser/ (served by serve.mjs): SIP.js
+// over WS/WSS places a call, talks for --seconds, hangs up with BYE, and
+// reads RTCPeerConnection.getStats() before the BYE.  Prints one JSON line:
+//   {pass, ws, bundle, mdns, call, stats, bye, mdnsCandidates, error, trace?}
+// Exit 0 when the call was answered, the transport's dtlsState is
+// "connected", inbound-rtp audio packetsReceived > --min-packets (100) and
+// the BYE got a 2xx; 1 otherwise; 2 on a usage error.
+// With --signaling-only, media is not judged (answer + BYE 2xx suffice): the
+// state of things before the media plane exists.
+//
+// Usage: node browser-call.mjs --ws URL [--to URI] [--page URL]
+//   [--seconds N] [--bundle balanced|max-bundle] [--mdns on|off]
+//   [--timeout S] [--min-packets N] [--signaling-only] [--chromium PATH]
+//   [--verbose]
+// --page is the test page's URL (default http://127.0.0.1:8090/, a secure
+// context as getUserMedia needs); --timeout bounds the whole run (default 40).
+// --mdns on also changes the audio source: Chromium hides host addresses
+// behind mDNS names only from pages without microphone permission, and
+// --use-fake-ui-for-media-stream grants it up front, so that variant runs
+// without that flag and sends a WebAudio tone instead of the fake microphone.
+import { chromium } from "playwright-core";
+
+function usage(msg) {
+	process.stderr.write(`browser-call: ${msg}\n` +
+	    "usage: browser-call.mjs --ws URL [--to URI] [--page URL] [--seconds N] " +
+	    "[--bundle balanced|max-bundle] [--mdns on|off] [--timeout S] " +
+	    "[--min-packets N] [--signaling-only] [--chromium PATH] [--verbose]\n");
+	process.exit(2);
+}
+
+function parseArgs(argv) {
+	const a = {
+		ws: null, to: "sip:1000@sbc.test", page: "http://127.0.0.1:8090/",
+		seconds: 10, bundle: "balanced", mdns: "off", timeout: 40,
+		minPackets: 100, signalingOnly: false, chromium: "/usr/bin/chromium",
+		verbose: false,
+	};
+	const withValue = {
+		"--ws": "ws", "--to": "to", "--page": "page", "--seconds": "seconds",
+		"--bundle": "bundle", "--mdns": "mdns", "--timeout": "timeout",
+		"--min-packets": "minPackets", "--chromium": "chromium",
+	};
+	const flags = { "--signaling-only": "signalingOnly", "--verbose": "verbose" };
+	for (let i = 0; i < argv.length; i++) {
+		const k = argv[i];
+		if (k in flags)
+			a[flags[k]] = true;
+		else if (k in withValue && i + 1 < argv.length)
+			a[withValue[k]] = argv[++i];
+		else
+			usage(`bad argument '${k}'`);
+	}
+	for (const k of ["seconds", "timeout", "minPackets"]) {
+		a[k] = Number(a[k]);
+		if (!Number.isFinite(a[k]) || a[k] < 0)
+			usage(`--${k} must be a number`);
+	}
+	if (!a.ws || !/^wss?:\/\//.test(a.ws))
+		usage("--ws ws://HOST:PORT or wss://HOST:PORT is required");
+	if (!["balanced", "max-bundle"].includes(a.bundle))
+		usage("--bundle balanced|max-bundle");
+	if (!["on", "off"].includes(a.mdns))
+		usage("--mdns on|off");
+	return a;
+}
+
+const args = parseArgs(process.argv.slice(2));
+
+// The flags of this test.  Playwright adds its own defaults before them
+// (among them --headless, --no-sandbox, --disable-background-networking,
+// --disable-component-update, --disable-sync, --no-first-run and a
+// --disable-features list); ours come last and are the ones in force.
+function chromiumArgs() {
+	const disabled = ["LocalNetworkAccessChecks", "LocalNetworkAccessChecksWebSockets",
+	    "LocalNetworkAccessChecksWebRTC"];
+	if (args.mdns === "off")
+		disabled.push("WebRtcHideLocalIpsWithMdns");	// real host candidates
+	return [
+		"--headless=new",
+		"--no-sandbox",
+		// grant the microphone, no prompt (mDNS on: no permission at all)
+		...(args.mdns === "off" ? ["--use-fake-ui-for-media-stream"] : []),
+		"--use-fake-device-for-media-stream",	// a beeping fake microphone
+		"--autoplay-policy=no-user-gesture-required",
+		"--disable-gpu",
+		"--disable-quic",
+		"--no-first-run",
+		"--disable-background-networking",
+		"--disable-component-update",
+		"--disable-sync",
+		"--disable-dev-shm-usage",
+		"--ignore-certificate-errors",		// the SBC's self-signed WSS certificate
+		`--disable-features=${disabled.join(",")}`,
+	];
+}
+
+const result = {
+	pass: false, ws: args.ws, bundle: args.bundle, mdns: args.mdns,
+	call: null, stats: null, bye: null, mdnsCandidates: null, error: null,
+};
+let browser = null;
+let done = false;
+const console_ = [];
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Resolve a promise within ms or throw what.
+function within(ms, what, p) {
+	let t;
+	return Promise.race([p, new Promise((_, rej) => {
+		t = setTimeout(() => rej(new Error(`${what}: no result within ${ms / 1000} s`)), ms);
+	})]).finally(() => clearTimeout(t));
+}
+
+async function finish(code) {
+	if (done)
+		return;
+	done = true;
+	if (code !== 0 || args.verbose)
+		result.console = console_.slice(-60);
+	process.stdout.write(JSON.stringify(result) + "\n");
+	if (browser)
+		await within(5000, "browser close", browser.close()).catch(() => {});
+	process.exit(code);
+}
+
+async function trace(page) {
+	try {
+		result.trace = await within(3000, "trace", page.evaluate(() => window.trace));
+	} catch { /* the page may be gone */ }
+}
+
+function judge() {
+	const s = result.stats;
+	if (!result.call || !result.call.ok)
+		return "call not answered";
+	if (!result.bye || !result.bye.ok)
+		return "BYE not answered 2xx";
+	if (args.signalingOnly)
+		return null;
+	if (!s || s.dtlsState !== "connected")
+		return `dtlsState ${s ? s.dtlsState : "unknown"}, not connected`;
+	const got = s.inbound ? s.inbound.packetsReceived : 0;
+	if (!(got > args.minPackets))
+		return `inbound-rtp audio packetsReceived ${got}, not > ${args.minPackets}`;
+	return null;
+}
+
+async function main() {
+	const overall = setTimeout(() => {
+		result.error = `timeout after ${args.timeout} s`;
+		finish(1);
+	}, args.timeout * 1000);
+	overall.unref();
+
+	browser = await within(15000, "Chromium launch", chromium.launch({
+		executablePath: args.chromium,
+		headless: true,
+		args: chromiumArgs(),
+		timeout: 15000,
+	}));
+	const context = await browser.newContext({ ignoreHTTPSErrors: true });
+	const page = await context.newPage();
+	page.on("console", (m) => console_.push(`${m.type()}: ${m.text()}`));
+	page.on("pageerror", (e) => console_.push(`pageerror: ${e.message}`));
+
+	const url = new URL(args.page);
+	url.searchParams.set("ws", args.ws);
+	url.searchParams.set("to", args.to);
+	url.searchParams.set("bundle", args.bundle);
+	url.searchParams.set("source", args.mdns === "on" ? "tone" : "mic");
+	await page.goto(url.href, { timeout: 10000 });
+	await page.waitForFunction(() => window.state === "ready", null, { timeout: 10000 });
+
+	result.call = await within(20000, "call setup",
+	    page.evaluate(() => window.startCall()));
+	if (!result.call.ok) {
+		result.error = result.call.error || "call failed";
+		result.stats = await within(3000, "stats", page.evaluate(() => window.stats())).catch(() => null);
+		await trace(page);
+		return finish(1);
+	}
+
+	// Talk; stop early if the far end hangs up.
+	const end = Date.now() + args.seconds * 1000;
+	while (Date.now() < end) {
+		await sleep(Math.min(500, Math.max(0, end - Date.now())));
+		if (await page.evaluate(() => window.state) !== "Established")
+			break;
+	}
+	result.stats = await within(5000, "getStats", page.evaluate(() => window.stats()));
+	const local = result.stats.localCandidates || [];
+	result.mdnsCandidates = local.filter((c) => c && /\.local$/.test(c.address || "")).length;
+	result.bye = await within(12000, "BYE", page.evaluate(() => window.hangup()));
+
+	result.error = judge();
+	result.pass = result.error === null;
+	if (!result.pass || args.verbose) {
+		result.sdp = await within(3000, "sdp", page.evaluate(() => window.sdp())).catch(() => null);
+		await trace(page);
+	}
+	return finish(result.pass ? 0 : 1);
+}
+
+for (const sig of ["SIGTERM", "SIGINT"]) {
+	process.on(sig, () => {
+		result.error = `killed by ${sig}`;
+		finish(1);
+	});
+}
+
+main().catch((e) => {
+	result.error = e.message.split("\n")[0];
+	finish(1);
+});

@@ -1,0 +1,243 @@
+// phone.mjs: the test-only softphone of the browser media tests.  Real
+// Chromium WebRTC (getUserMedia on the fake device, RTCPeerConnection with
+// ICE + DTLS-SRTP) driven by SIP.js (UserAgent + Inviter, no registration)
+// over SIP-over-WebSocket to the SBC.  tests/e2e/browser-call.mjs loads it
+// and calls, through Playwright:
+//
+//   window.startCall()  -> Promise {ok, status, state, error}: INVITE sent,
+//                          settles on the answer or the failure
+//   window.hangup()     -> Promise {ok, status}: BYE, settles on its response
+//   window.stats()      -> Promise of a JSON-able summary of getStats():
+//                          {dtlsState, iceState, selectedPair {state, local,
+//                          remote}, inbound {packetsReceived, codec},
+//                          outbound {packetsSent}, localCandidates, ...}
+//   window.state        the call state: loading, ready, connecting,
+//                       Initial, Establishing, Established, Terminating,
+//                       Terminated, or failed
+//   window.trace        the last SIP messages and log lines (diagnostics)
+//
+// URL parameters: ws (required), to (default sip:1000@sbc.test),
+// from (default sip:browser@sbc.test), bundle (balanced | max-bundle,
+// default balanced), gather (ICE gathering timeout, ms, default 3000),
+// source (mic: getUserMedia, the fake device under test flags; tone: a
+// WebAudio oscillator, no microphone permission -- Chromium exposes real
+// host addresses to any page holding that permission, so only "tone" lets
+// it offer mDNS .local candidates).
+// No STUN/TURN servers: the browser offers host candidates only (or mDNS
+// names when Chromium hides local addresses).
+import { Inviter, SessionState, UserAgent, Web } from "/sip.js/index.js";
+
+const params = new URLSearchParams(location.search);
+const wsUrl = params.get("ws");
+const toUri = params.get("to") || "sip:1000@sbc.test";
+const fromUri = params.get("from") || "sip:browser@sbc.test";
+const bundlePolicy = params.get("bundle") === "max-bundle" ? "max-bundle" : "balanced";
+const gatherMs = Number(params.get("gather") || "3000");
+const source = params.get("source") === "tone" ? "tone" : "mic";
+
+const TRACE_MAX = 200;
+window.trace = [];
+function note(line) {
+	const l = line.length > 2500 ? line.slice(0, 2500) + "..." : line;
+	window.trace.push(`${(performance.now() / 1000).toFixed(3)} ${l}`);
+	if (window.trace.length > TRACE_MAX)
+		window.trace.splice(0, window.trace.length - TRACE_MAX);
+}
+
+function setState(s) {
+	window.state = s;
+	document.getElementById("state").textContent = s;
+	note(`state ${s}`);
+}
+
+let ua = null;
+let inviter = null;
+let finalStatus = null;
+
+// A 440 Hz tone as the local stream, without getUserMedia.
+function toneStreamFactory() {
+	const ac = new AudioContext();
+	const osc = ac.createOscillator();
+	const dest = ac.createMediaStreamDestination();
+	osc.frequency.value = 440;
+	osc.connect(dest);
+	osc.start();
+	ac.resume().catch(() => {});
+	return Promise.resolve(dest.stream);
+}
+
+function peerConnection() {
+	const sdh = inviter && inviter.sessionDescriptionHandler;
+	return sdh ? sdh.peerConnection : undefined;
+}
+
+// Resolve within ms, else with the given value.
+function bounded(promise, ms, value) {
+	return Promise.race([promise,
+	    new Promise((r) => setTimeout(() => r(value), ms))]);
+}
+
+async function startCall() {
+	if (inviter !== null)
+		return { ok: false, error: "a call was already started" };
+	if (!wsUrl)
+		return { ok: false, error: "no ?ws= in the page URL" };
+	setState("connecting");
+	ua = new UserAgent({
+		uri: UserAgent.makeURI(fromUri),
+		transportOptions: { server: wsUrl, connectionTimeout: 5, traceSip: true,
+		    keepAliveInterval: 0 },
+		sessionDescriptionHandlerFactoryOptions: {
+			iceGatheringTimeout: gatherMs,
+			peerConnectionConfiguration: {
+				bundlePolicy,
+				iceServers: [],
+				rtcpMuxPolicy: "require",
+			},
+		},
+		sessionDescriptionHandlerFactory: source === "tone" ?
+		    Web.defaultSessionDescriptionHandlerFactory(toneStreamFactory) : undefined,
+		logBuiltinEnabled: false,
+		logLevel: "log",
+		logConnector: (level, category, label, content) => {
+			if (level === "error" || level === "warn" ||
+			    category === "sip.Transport")
+				note(`[${level}] ${category}: ${content}`);
+		},
+		delegate: {
+			onDisconnect: (e) => note(`WebSocket closed${e ? ": " + e.message : ""}`),
+		},
+	});
+	try {
+		await ua.start();
+	} catch (e) {
+		setState("failed");
+		return { ok: false, error: `WebSocket connect to ${wsUrl} failed: ${e.message}` };
+	}
+
+	const target = UserAgent.makeURI(toUri);
+	if (!target) {
+		setState("failed");
+		return { ok: false, error: `bad to URI ${toUri}` };
+	}
+	inviter = new Inviter(ua, target, {
+		sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+	});
+	inviter.delegate = {
+		onSessionDescriptionHandler: (sdh) => {
+			const audio = document.getElementById("remote");
+			audio.srcObject = sdh.remoteMediaStream;
+			audio.play().catch(() => {});	/* autoplay may be refused: stats do not need it */
+		},
+	};
+
+	let settle;
+	const settled = new Promise((r) => { settle = r; });
+	inviter.stateChange.addListener((s) => {
+		setState(s);
+		if (s === SessionState.Established)
+			settle({ ok: true, status: finalStatus, state: s });
+		else if (s === SessionState.Terminated)
+			settle({ ok: false, status: finalStatus, state: s, error: "call ended before it was answered" });
+	});
+	try {
+		await inviter.invite({
+			requestDelegate: {
+				onAccept: (r) => { finalStatus = r.message.statusCode; },
+				onReject: (r) => { finalStatus = r.message.statusCode; },
+				onRedirect: (r) => { finalStatus = r.message.statusCode; },
+			},
+		});
+	} catch (e) {
+		setState("failed");
+		return { ok: false, error: `INVITE failed: ${e.message}` };
+	}
+	return settled;
+}
+
+async function hangup() {
+	if (!inviter || inviter.state !== SessionState.Established)
+		return { ok: false, status: null, state: window.state, error: "no established call" };
+	const status = await bounded(new Promise((resolve) => {
+		inviter.bye({
+			requestDelegate: {
+				onAccept: (r) => resolve(r.message.statusCode),
+				onReject: (r) => resolve(r.message.statusCode),
+			},
+		}).catch((e) => { note(`BYE failed: ${e.message}`); resolve(null); });
+	}), 10000, null);
+	return { ok: status !== null && status >= 200 && status < 300, status, state: window.state };
+}
+
+// One entry of getStats() as a small plain object.
+function cand(c) {
+	return c ? { type: c.candidateType, address: c.address ?? c.ip, port: c.port,
+	    protocol: c.protocol } : null;
+}
+
+// stats(pc): of another RTCPeerConnection (used to check this code alone).
+async function stats(pc = peerConnection()) {
+	const out = {
+		state: window.state, finalStatus, bundlePolicy, source,
+		connectionState: pc ? pc.connectionState : null,
+		iceConnectionState: pc ? pc.iceConnectionState : null,
+		signalingState: pc ? pc.signalingState : null,
+		dtlsState: null, iceState: null, transports: [],
+		selectedPair: null, inbound: null, outbound: null,
+		localCandidates: [], remoteCandidates: [],
+	};
+	if (!pc)
+		return out;
+	const report = await pc.getStats();
+	const byId = new Map();
+	report.forEach((s) => byId.set(s.id, s));
+	for (const s of byId.values()) {
+		if (s.type === "transport") {
+			out.transports.push({ dtlsState: s.dtlsState, iceState: s.iceState,
+			    selectedCandidatePairId: s.selectedCandidatePairId ?? null,
+			    srtpCipher: s.srtpCipher ?? null, tlsVersion: s.tlsVersion ?? null });
+		} else if (s.type === "inbound-rtp" && s.kind === "audio") {
+			const codec = byId.get(s.codecId);
+			out.inbound = { packetsReceived: s.packetsReceived, packetsLost: s.packetsLost,
+			    bytesReceived: s.bytesReceived, jitter: s.jitter, ssrc: s.ssrc,
+			    codec: codec ? codec.mimeType : null };
+		} else if (s.type === "outbound-rtp" && s.kind === "audio") {
+			const codec = byId.get(s.codecId);
+			out.outbound = { packetsSent: s.packetsSent, bytesSent: s.bytesSent,
+			    ssrc: s.ssrc, codec: codec ? codec.mimeType : null };
+		} else if (s.type === "local-candidate") {
+			out.localCandidates.push(cand(s));
+		} else if (s.type === "remote-candidate") {
+			out.remoteCandidates.push(cand(s));
+		}
+	}
+	// The transport that carries the audio: the one with a selected pair,
+	// else the first.
+	const t = out.transports.find((x) => x.selectedCandidatePairId) || out.transports[0];
+	if (t) {
+		out.dtlsState = t.dtlsState;
+		out.iceState = t.iceState;
+		const pair = t.selectedCandidatePairId ? byId.get(t.selectedCandidatePairId) : null;
+		if (pair) {
+			out.selectedPair = { state: pair.state, nominated: pair.nominated,
+			    bytesSent: pair.bytesSent, bytesReceived: pair.bytesReceived,
+			    local: cand(byId.get(pair.localCandidateId)),
+			    remote: cand(byId.get(pair.remoteCandidateId)) };
+		}
+	}
+	return out;
+}
+
+function sdp() {
+	const pc = peerConnection();
+	return {
+		local: pc && pc.localDescription ? pc.localDescription.sdp : null,
+		remote: pc && pc.remoteDescription ? pc.remoteDescription.sdp : null,
+	};
+}
+
+window.startCall = startCall;
+window.hangup = hangup;
+window.stats = stats;
+window.sdp = sdp;
+setState("ready");

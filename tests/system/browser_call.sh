@@ -1,0 +1,176 @@
+#!/bin/bash
+# browser_call.sh: media end to end with a real browser.  Headless Chromium
+# (fake microphone) runs SIP.js on the test page tests/e2e/browser/ in the
+# "outside" namespace and calls over WS/WSS through the SBC (namespace
+# "sbc") to a PBX in the "inside" namespace: SIPp (sipp/uas_echo.xml)
+# answers, tests/system/echo-pbx.mjs echoes the plain RTP.  For each call:
+# the browser's getStats() shows the transport dtlsState "connected" and
+# inbound-rtp audio packetsReceived > 100, the PBX got > 100 RTP packets,
+# the browser's BYE got 200 and the PBX saw the BYE.  Calls:
+#   1. WS,  bundlePolicy balanced,   real host candidates (mDNS off)
+#   2. WSS, bundlePolicy max-bundle, real host candidates
+#   3. WS,  balanced, mDNS on (Chromium may offer only .local candidates:
+#      the SBC's ICE-lite then learns the browser's address from STUN)
+# then the SBC still answers OPTIONS and stops cleanly.
+# BROWSER_CALL_SIGNALING_ONLY=1 judges the browser on signaling only
+# (answer + BYE), for when media is being debugged.
+. "$top_srcdir/tests/system/lib.sh"
+. "$top_srcdir/tests/system/netns.sh"
+
+E2E=$top_srcdir/tests/e2e
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+for need in node sipp ss; do
+	command -v $need >/dev/null 2>&1 || { echo "1..0 # SKIP no $need"; exit 0; }
+done
+[ -x "$CHROMIUM" ] || { echo "1..0 # SKIP no $CHROMIUM"; exit 0; }
+[ -d "$E2E/node_modules/playwright-core" ] && [ -d "$E2E/node_modules/sip.js" ] ||
+	{ echo "1..0 # SKIP no playwright-core/sip.js in tests/e2e/node_modules (npm ci)"; exit 0; }
+netns_up || { echo "1..0 # SKIP no network namespaces"; exit 0; }
+plan 13
+
+# The browsers' default route points at the SBC, as a real client's would.
+# Without a microphone permission (the mDNS call) Chromium gathers only on
+# the interface of the default route, and with none offers no candidate at
+# all.  Nothing is forwarded: the SBC's namespace has ip_forward off.
+ip -n "$NS_OUT" route add default via "$NS_SBC_OUT_IP" ||
+	echo "# could not add the browsers' default route"
+
+PAGE_PORT=8090
+PAGE=http://127.0.0.1:$PAGE_PORT/
+ECHO_PORT=16000
+PBX_PORT=5080
+MIN_PACKETS=100
+TALK=${BROWSER_CALL_SECONDS:-8}	# seconds of talk: 50 packets/s each way
+
+cat >"$T/sbc.conf" <<CONF
+daemon = { state_dir = "$T/state"; };
+log = { level = "info"; };
+listeners = (
+  { name = "browsers-ws";  transport = "ws";  address = "$NS_SBC_OUT_IP"; port = 8080; },
+  { name = "browsers-wss"; transport = "wss"; address = "$NS_SBC_OUT_IP"; port = 8443; },
+  { name = "pbx-udp";      transport = "udp"; address = "$NS_SBC_IN_IP";  port = 5060; }
+);
+media = {
+  port_min = 20000;
+  port_max = 20999;
+  outside_address = "$NS_SBC_OUT_IP";
+  inside_address = "$NS_SBC_IN_IP";
+};
+trunks = (
+  { name = "echo-pbx"; hosts = [ "$NS_IN_IP:$PBX_PORT" ]; transport = "udp";
+    domain = "pbx.test"; options_interval = 0; }
+);
+default_trunk = "echo-pbx";
+policy = { allowed_origins = [ "http://127.0.0.1:$PAGE_PORT" ]; };
+CONF
+
+# Chromium and Playwright want a writable home and temporary directory.
+mkdir -p "$T/home" "$T/tmp"
+export HOME=$T/home TMPDIR=$T/tmp XDG_CONFIG_HOME=$T/home/.config XDG_CACHE_HOME=$T/home/.cache
+
+netns_sbc_start -c "$T/sbc.conf"
+ok $? "SBC starts between the two networks" || diag "$T/sbc.log"
+
+# The page server, in the browsers' namespace on its loopback (a secure
+# context for getUserMedia).  `ip netns exec` execs: $! is node itself.
+ip netns exec "$NS_OUT" node "$E2E/serve.mjs" --host 127.0.0.1 --port $PAGE_PORT \
+	--lifetime 300 >"$T/serve.out" 2>&1 &
+SERVE_PID=$!
+wait_file_text() {	# wait_file_text FILE TEXT SECONDS
+	local i=0
+	while [ $i -lt $(($3 * 10)) ]; do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+wait_file_text "$T/serve.out" "serving" 10
+ok $? "test page served in the browsers' namespace" || diag "$T/serve.out"
+
+# pbx_start NAME: echo responder + SIPp UAS for one call, in NS_IN.
+pbx_start() {
+	rm -f "$T/echo-$1.json"
+	ip netns exec "$NS_IN" node "$top_srcdir/tests/system/echo-pbx.mjs" \
+		--host "$NS_IN_IP" --port $ECHO_PORT --out "$T/echo-$1.json" \
+		--lifetime 90 >"$T/echo-$1.out" 2>&1 &
+	ECHO_PID=$!
+	rm -rf "$T/sipp-$1" && mkdir -p "$T/sipp-$1"
+	(cd "$T/sipp-$1" && exec ip netns exec "$NS_IN" timeout 60 sipp \
+		-sf "$top_srcdir/tests/system/sipp/uas_echo.xml" \
+		-i "$NS_IN_IP" -p $PBX_PORT -m 1 -set echo_port $ECHO_PORT \
+		-timeout 55s -timeout_error -nostdin -trace_msg -trace_err \
+		>"$T/sipp-$1.out" 2>&1) &
+	SIPP_PID=$!
+	local i
+	for i in $(seq 1 50); do
+		[ -s "$T/echo-$1.json" ] &&
+			ip netns exec "$NS_IN" ss -Hlun "sport = :$PBX_PORT" | grep -q . &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# pbx_stop NAME: wait up to 10 s for SIPp to end its call (after the BYE),
+# then stop the echo responder.  SIPP_RC: SIPp's exit status.
+pbx_stop() {
+	local i
+	for i in $(seq 1 100); do
+		kill -0 "$SIPP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -TERM "$SIPP_PID" 2>/dev/null
+	wait "$SIPP_PID"
+	SIPP_RC=$?
+	kill -TERM "$ECHO_PID" 2>/dev/null
+	wait "$ECHO_PID" 2>/dev/null
+}
+
+# echo_rtp NAME: RTP packets the echo PBX received in call NAME.
+echo_rtp() {
+	sed -n 's/.*"rtp":\([0-9]*\).*/\1/p' "$T/echo-$1.json" 2>/dev/null
+}
+
+# call NAME DESCRIPTION BROWSER-CALL-ARGS...: one call, three checks.
+call() {
+	local name=$1 what=$2 rc got extra=
+	shift 2
+	[ "${BROWSER_CALL_SIGNALING_ONLY:-0}" = 1 ] && extra=--signaling-only
+	pbx_start "$name" || { echo "# $name: echo PBX did not start"; diag "$T/sipp-$name.out"; }
+	ip netns exec "$NS_OUT" timeout 50 node "$E2E/browser-call.mjs" --page "$PAGE" \
+		--to "sip:echo@pbx.test" --seconds "$TALK" --timeout 40 \
+		--min-packets $MIN_PACKETS $extra "$@" \
+		>"$T/browser-$name.json" 2>"$T/browser-$name.err"
+	rc=$?
+	pbx_stop "$name"
+	ok $rc "$what: browser answered, dtlsState connected, > $MIN_PACKETS packets received, BYE 200" ||
+		{ diag "$T/browser-$name.json"; diag "$T/browser-$name.err"; }
+	got=$(echo_rtp "$name")
+	[ "${got:-0}" -gt $MIN_PACKETS ]
+	ok $? "$what: the PBX received ${got:-0} plain RTP packets (> $MIN_PACKETS)" ||
+		diag "$T/echo-$name.json"
+	[ "$SIPP_RC" -eq 0 ] &&
+		cat "$T/sipp-$name"/*_messages.log 2>/dev/null | tr -d '\r' | grep -q '^BYE sip:'
+	ok $? "$what: the PBX leg ended with BYE" ||
+		{ diag "$T/sipp-$name.out"; cat "$T/sipp-$name"/*_errors.log 2>/dev/null | diag; }
+}
+
+call ws "WS, balanced, host candidates" \
+	--ws "ws://$NS_SBC_OUT_IP:8080" --bundle balanced --mdns off
+call wss "WSS, max-bundle, host candidates" \
+	--ws "wss://$NS_SBC_OUT_IP:8443" --bundle max-bundle --mdns off
+call mdns "WS, balanced, mDNS candidates" \
+	--ws "ws://$NS_SBC_OUT_IP:8080" --bundle balanced --mdns on
+
+# OPTIONS from the PBX side after the calls.
+rm -rf "$T/sipp" && mkdir -p "$T/sipp"
+(cd "$T/sipp" && ip netns exec "$NS_IN" timeout 20 sipp \
+	-sf "$top_srcdir/tests/system/sipp/options.xml" -m 1 -i "$NS_IN_IP" -p 15190 \
+	-timeout 10s -timeout_error -nostdin -trace_msg -trace_err \
+	"$NS_SBC_IN_IP:5060" >"$T/sipp.out" 2>&1) && sipp_saw '^Server: sbc$'
+ok $? "the SBC still answers OPTIONS after the calls" || diag "$T/sipp.out"
+
+kill -TERM "$SERVE_PID" 2>/dev/null
+sbc_stop
+ok $? "SIGTERM: clean exit 0" || diag "$T/sbc.log"
