@@ -501,8 +501,8 @@ parse_session(const sdp_session_t *s, struct sdp_desc *out,
 /*
  * Sofia 1.12.11 loops, allocating until memory runs out, on an m= format
  * that does not start with a token character ("m=audio 9 RTP/SAVPF 9 /0",
- * "\"x"): m= lines are checked word by word first (RFC 4566: media,
- * port[/n], proto, formats), as Sofia would split them.
+ * "\"x") or on a tab after the proto: m= lines are checked word by word
+ * first (RFC 4566: media, port[/n], proto, formats; spaces between).
  */
 static const char *const m_word_chars[] = {
 	TOKEN_CHARS, "0123456789/", TOKEN_CHARS "/", TOKEN_CHARS,
@@ -521,11 +521,11 @@ m_line_ok(const char *s, size_t len)
 	size_t	i = 0, w = 0;
 
 	for (;;) {
-		while (i < len && is_blank(s[i]))
+		while (i < len && s[i] == ' ')
 			i++;
 		if (i == len)
 			return 1;
-		for (; i < len && !is_blank(s[i]); i++)
+		for (; i < len && s[i] != ' '; i++)
 			if (strchr(m_word_chars[w < 3 ? w : 3], s[i]) == NULL)
 				return 0;
 		w++;

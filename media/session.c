@@ -29,8 +29,8 @@
 
 #define CONSENT_SECONDS	30	/* RFC 7675: no check answered for 30 s */
 
-static int
-bind_udp(const char *addr, int port)
+int
+mw_bind_udp(const char *addr, int port)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		len;
@@ -105,6 +105,8 @@ report(struct msess *s, unsigned type, const char *why)
 
 /* ------------------------------------------------------------ browser leg */
 
+static void	latch_browser(struct msess *, const struct mpeer *);
+
 static void
 flush_dtls(struct msess *s)
 {
@@ -143,9 +145,27 @@ on_stun(struct msess *s, const uint8_t *pkt, size_t len,
 	/* a lite agent uses the pair the controlling agent nominates; until
 	 * then the first valid check */
 	if (!s->b_peer.set || info.use_candidate)
-		s->b_peer = from;
+		latch_browser(s, &from);
 	s->last_stun = s->last_in;
 	send_to(s->b_fd, &from, s->w->out, (size_t)n, &s->b_out);
+}
+
+/* The browser's address for this session; on the shared port it is
+ * also how non-STUN packets find their session. */
+static void
+latch_browser(struct msess *s, const struct mpeer *from)
+{
+	struct idmap	*m = &s->w->by_addr;
+
+	if (peer_is(&s->b_peer, &from->addr, from->len))
+		return;
+	if (s->w->shared_fd != -1) {
+		if (s->b_peer.set &&
+		    idmap_get(m, mw_addr_hash(&s->b_peer.addr, s->b_peer.len)) == s)
+			idmap_del(m, mw_addr_hash(&s->b_peer.addr, s->b_peer.len));
+		idmap_put(m, mw_addr_hash(&from->addr, from->len), s);
+	}
+	s->b_peer = *from;
 }
 
 static void
@@ -198,8 +218,8 @@ on_srtp(struct msess *s, uint8_t *pkt, size_t len,
 	send_to(fd, to, pkt, (size_t)n, &s->p_out);
 }
 
-static void
-browser_packet(struct msess *s, uint8_t *pkt, size_t len,
+void
+msess_browser_packet(struct msess *s, uint8_t *pkt, size_t len,
     const struct sockaddr_storage *src, socklen_t srclen)
 {
 	s->b_in++;
@@ -277,7 +297,7 @@ static void
 browser_packet_fn(struct msess *s, uint8_t *pkt, size_t len,
     const struct sockaddr_storage *src, socklen_t srclen, int unused)
 {
-	browser_packet(s, pkt, len, src, srclen);
+	msess_browser_packet(s, pkt, len, src, srclen);
 }
 
 static void
@@ -305,17 +325,24 @@ open_sockets(struct msess *s)
 {
 	struct event_base	*base = s->w->loop.base;
 
-	s->b_fd = bind_udp(s->p.b_addr, s->p.b_port);
-	s->p_fd = bind_udp(s->p.p_addr, s->p.p_port);
-	s->pr_fd = bind_udp(s->p.p_addr, s->p.p_port + 1);
-	if (s->b_fd == -1 || s->p_fd == -1 || s->pr_fd == -1)
+	s->p_fd = mw_bind_udp(s->p.p_addr, s->p.p_port);
+	s->pr_fd = mw_bind_udp(s->p.p_addr, s->p.p_port + 1);
+	if (s->p_fd == -1 || s->pr_fd == -1)
 		return -1;
-	s->b_ev = event_new(base, s->b_fd, EV_READ | EV_PERSIST, b_cb, s);
 	s->p_ev = event_new(base, s->p_fd, EV_READ | EV_PERSIST, p_cb, s);
 	s->pr_ev = event_new(base, s->pr_fd, EV_READ | EV_PERSIST, pr_cb, s);
-	if (s->b_ev == NULL || s->p_ev == NULL || s->pr_ev == NULL ||
-	    event_add(s->b_ev, NULL) == -1 || event_add(s->p_ev, NULL) == -1 ||
-	    event_add(s->pr_ev, NULL) == -1)
+	if (s->p_ev == NULL || s->pr_ev == NULL ||
+	    event_add(s->p_ev, NULL) == -1 || event_add(s->pr_ev, NULL) == -1)
+		return -1;
+	if (s->w->shared_fd != -1) {	/* the worker's port: not ours */
+		s->b_fd = s->w->shared_fd;
+		return idmap_put(&s->w->by_ufrag, mw_hash(s->p.ice_ufrag,
+		    strlen(s->p.ice_ufrag)), s);
+	}
+	s->b_fd = mw_bind_udp(s->p.b_addr, s->p.b_port);
+	s->b_ev = s->b_fd == -1 ? NULL :
+	    event_new(base, s->b_fd, EV_READ | EV_PERSIST, b_cb, s);
+	if (s->b_ev == NULL || event_add(s->b_ev, NULL) == -1)
 		return -1;
 	return 0;
 }
@@ -375,10 +402,26 @@ close_fd(int fd, struct event *ev)
 		close(fd);
 }
 
+static void
+session_unshare(struct msess *s)
+{
+	struct mworker	*w = s->w;
+	uint64_t	 h = mw_hash(s->p.ice_ufrag, strlen(s->p.ice_ufrag));
+
+	if (idmap_get(&w->by_ufrag, h) == s)
+		idmap_del(&w->by_ufrag, h);
+	if (s->b_peer.set && idmap_get(&w->by_addr,
+	    (h = mw_addr_hash(&s->b_peer.addr, s->b_peer.len))) == s)
+		idmap_del(&w->by_addr, h);
+}
+
 void
 msess_free(struct msess *s)
 {
-	close_fd(s->b_fd, s->b_ev);
+	if (s->b_fd != -1 && s->b_fd == s->w->shared_fd)
+		session_unshare(s);
+	else
+		close_fd(s->b_fd, s->b_ev);
 	close_fd(s->p_fd, s->p_ev);
 	close_fd(s->pr_fd, s->pr_ev);
 	if (s->dtls_inited)

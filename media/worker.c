@@ -11,10 +11,13 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
+#include "media/rtp.h"
 #include "media/session.h"
 #include "media/worker_int.h"
 #include "sbc/conf.h"
@@ -161,6 +164,117 @@ static const struct sbc_msg_handler worker_handlers[] = {
 	{ MEDIA_REQ_DELETE, on_delete },
 };
 
+uint64_t
+mw_hash(const void *p, size_t len)
+{
+	const uint8_t	*b = p;
+	uint64_t	 h = 1469598103934665603ULL;
+
+	while (len-- > 0) {
+		h ^= *b++;
+		h *= 1099511628211ULL;
+	}
+	return h ? h : 1;
+}
+
+uint64_t
+mw_addr_hash(const struct sockaddr_storage *ss, socklen_t len)
+{
+	const struct sockaddr_in	*in = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6	*in6 = (const struct sockaddr_in6 *)ss;
+	uint8_t				 k[18];
+
+	memset(k, 0, sizeof(k));
+	if (ss->ss_family == AF_INET6 && len >= sizeof(*in6)) {
+		memcpy(k, &in6->sin6_port, 2);
+		memcpy(k + 2, &in6->sin6_addr, 16);
+	} else if (ss->ss_family == AF_INET && len >= sizeof(*in)) {
+		memcpy(k, &in->sin_port, 2);
+		memcpy(k + 2, &in->sin_addr, 4);
+	}
+	return mw_hash(k, sizeof(k));
+}
+
+/* The session of a datagram on the shared port: STUN by our ufrag,
+ * the rest by the latched browser address. */
+static struct msess *
+shared_lookup(struct mworker *w, const uint8_t *pkt, size_t len,
+    const struct sockaddr_storage *src, socklen_t srclen)
+{
+	char		 ufrag[STUN_LITE_UFRAG_MAX + 1];
+	struct msess	*ms;
+
+	if (stun_lite_is_stun(pkt, len)) {
+		if (stun_lite_local_ufrag(pkt, len, ufrag, sizeof(ufrag)) == -1)
+			return NULL;
+		ms = idmap_get(&w->by_ufrag, mw_hash(ufrag, strlen(ufrag)));
+		return ms != NULL && strcmp(ms->p.ice_ufrag, ufrag) == 0 ?
+		    ms : NULL;
+	}
+	ms = idmap_get(&w->by_addr, mw_addr_hash(src, srclen));
+	if (ms == NULL || ms->b_peer.len != srclen ||
+	    memcmp(&ms->b_peer.addr, src, srclen) != 0)
+		return NULL;
+	return ms;
+}
+
+static void
+shared_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct mworker		*w = arg;
+	struct mmsghdr		 msgs[MW_BATCH];
+	struct iovec		 iov[MW_BATCH];
+	struct sockaddr_storage	 from[MW_BATCH];
+	struct msess		*ms;
+	int			 i, n;
+
+	for (i = 0; i < MW_BATCH; i++) {
+		iov[i].iov_base = w->buf[i];
+		iov[i].iov_len = MW_PKT - SRTP_PAIR_TRAILER_MAX;
+		memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &from[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+	}
+	n = recvmmsg(fd, msgs, MW_BATCH, MSG_DONTWAIT, NULL);
+	for (i = 0; i < n; i++) {
+		ms = shared_lookup(w, w->buf[i], msgs[i].msg_len, &from[i],
+		    msgs[i].msg_hdr.msg_namelen);
+		if (ms == NULL || ms->dead) {
+			w->stats.packets_dropped++;
+			continue;
+		}
+		ms->last_in = time(NULL);
+		msess_browser_packet(ms, w->buf[i], msgs[i].msg_len, &from[i],
+		    msgs[i].msg_hdr.msg_namelen);
+	}
+}
+
+/* media.browser_port: this worker's one UDP port for all browser media. */
+static int
+shared_setup(struct mworker *w, const struct sbc_config *cfg)
+{
+	int	port = cfg->media.browser_port + w->svc->index;
+
+	w->shared_fd = -1;
+	if (cfg->media.browser_port == 0)
+		return 0;
+	if (idmap_init(&w->by_ufrag, 256) == -1 ||
+	    idmap_init(&w->by_addr, 256) == -1)
+		return -1;
+	w->shared_fd = mw_bind_udp(cfg->media.outside_address, port);
+	if (w->shared_fd == -1) {
+		log_err(w->svc->ctx->log, "%s: cannot bind browser media port "
+		    "%s:%d", w->svc->name, cfg->media.outside_address, port);
+		return -1;
+	}
+	w->shared_ev = event_new(w->loop.base, w->shared_fd,
+	    EV_READ | EV_PERSIST, shared_cb, w);
+	return w->shared_ev != NULL && event_add(w->shared_ev, NULL) == 0 ?
+	    0 : -1;
+}
+
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -184,7 +298,13 @@ worker_setup(struct sbc_service *s, struct sbc_config *cfg)
 	s->priv = w;
 	w->svc = s;
 	w->dtls = s->ctx->dtls;
-	stun_lite_init(&w->stun);
+	w->shared_fd = -1;
+	if (stun_lite_init(&w->stun) == -1) {
+		log_err(s->ctx->log, "%s: libnice's STUN is broken in this "
+		    "binary (symbol clash with Sofia-SIP: link libnice first)",
+		    s->name);
+		return -1;
+	}
 	if (idmap_init(&w->sessions, 256) == -1 ||
 	    sbc_evloop_init(&w->loop, s, worker_handlers,
 	    sizeof(worker_handlers) / sizeof(worker_handlers[0])) == -1)
@@ -192,7 +312,7 @@ worker_setup(struct sbc_service *s, struct sbc_config *cfg)
 	w->tick = event_new(w->loop.base, -1, EV_PERSIST, tick_cb, w);
 	if (w->tick == NULL || event_add(w->tick, &sec) == -1)
 		return -1;
-	return 0;
+	return shared_setup(w, cfg);
 }
 
 static void
@@ -216,6 +336,12 @@ worker_teardown(struct sbc_service *s)
 		if (w->sessions.slots[i].id != 0)
 			msess_free(w->sessions.slots[i].val);
 	idmap_free(&w->sessions);
+	idmap_free(&w->by_ufrag);
+	idmap_free(&w->by_addr);
+	if (w->shared_ev != NULL)
+		event_free(w->shared_ev);
+	if (w->shared_fd != -1)
+		close(w->shared_fd);
 	if (w->tick != NULL)
 		event_free(w->tick);
 	sbc_evloop_free(&w->loop);

@@ -14,16 +14,30 @@
 #define MW_BATCH	32		/* datagrams per recvmmsg() */
 #define MW_PKT		2048		/* bytes per datagram buffer */
 
+struct msess;
+
 struct mworker {
 	struct sbc_service	*svc;
 	struct sbc_evloop	 loop;
 	struct event		*tick;
 	struct idmap		 sessions;	/* id → struct msess */
+	/* shared browser port (media.browser_port + worker index) */
+	int			 shared_fd;	/* -1: per-stream ports */
+	struct event		*shared_ev;
+	struct idmap		 by_ufrag;	/* hash(our ufrag) → msess */
+	struct idmap		 by_addr;	/* hash(browser addr) → msess */
 	struct stun_lite	 stun;
 	struct dtls_identity	*dtls;
 	struct media_stats	 stats;
 	uint8_t			 buf[MW_BATCH][MW_PKT];	/* receive batch */
 	uint8_t			 out[MW_PKT];		/* one reply */
 };
+
+uint64_t	mw_hash(const void *, size_t);
+uint64_t	mw_addr_hash(const struct sockaddr_storage *, socklen_t);
+/* session.c: the browser leg's packet entry, for the shared port too */
+void		msess_browser_packet(struct msess *, uint8_t *, size_t,
+		    const struct sockaddr_storage *, socklen_t);
+int		mw_bind_udp(const char *addr, int port);
 
 #endif

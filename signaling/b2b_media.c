@@ -74,7 +74,9 @@ media_setup(struct call *c, const struct sdp_desc *offer)
 	struct media_params	*p = &m->params;
 
 	m->worker = (int)(c->id % (uint64_t)c->b->svc->ctx->nmedia);
-	m->b_port = port_pool_get(&c->b->ports);
+	m->shared = mc->browser_port != 0;
+	m->b_port = m->shared ? mc->browser_port + m->worker :
+	    port_pool_get(&c->b->ports);
 	m->p_port = port_pool_get(&c->b->ports);
 	if (m->b_port == -1 || m->p_port == -1)
 		return -1;
@@ -186,7 +188,7 @@ media_end(struct call *c)
 		return;
 	if (m->created)
 		post(c, MEDIA_REQ_DELETE);
-	if (m->b_port > 0)
+	if (m->b_port > 0 && !m->shared)
 		port_pool_put(&c->b->ports, m->b_port);
 	if (m->p_port > 0)
 		port_pool_put(&c->b->ports, m->p_port);

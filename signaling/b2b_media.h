@@ -18,6 +18,7 @@ struct call_media {
 	int			worker;
 	int			b_port, p_port;
 	int			created;
+	int			shared;		/* b_port is the worker's */
 	uint64_t		b_ver, p_ver;	/* o= versions per leg */
 	struct media_params	params;
 	struct sdp_desc		b_offer;	/* the browser's last offer */

@@ -26,7 +26,7 @@ done
 [ -d "$E2E/node_modules/playwright-core" ] && [ -d "$E2E/node_modules/sip.js" ] ||
 	{ echo "1..0 # SKIP no playwright-core/sip.js in tests/e2e/node_modules (npm ci)"; exit 0; }
 netns_up || { echo "1..0 # SKIP no network namespaces"; exit 0; }
-plan 13
+plan 14
 
 # The browsers' default route points at the SBC, as a real client's would.
 # Without a microphone permission (the mDNS call) Chromium gathers only on
@@ -53,6 +53,7 @@ listeners = (
 media = {
   port_min = 20000;
   port_max = 20999;
+  browser_port = ${BROWSER_CALL_SHARED_PORT:-0};
   outside_address = "$NS_SBC_OUT_IP";
   inside_address = "$NS_SBC_IN_IP";
 };
@@ -156,12 +157,20 @@ call() {
 		{ diag "$T/sipp-$name.out"; cat "$T/sipp-$name"/*_errors.log 2>/dev/null | diag; }
 }
 
+fds_before=$(ls "/proc/$SBC_PID/fd" 2>/dev/null | wc -l)
+
 call ws "WS, balanced, host candidates" \
 	--ws "ws://$NS_SBC_OUT_IP:8080" --bundle balanced --mdns off
 call wss "WSS, max-bundle, host candidates" \
 	--ws "wss://$NS_SBC_OUT_IP:8443" --bundle max-bundle --mdns off
 call mdns "WS, balanced, mDNS candidates" \
 	--ws "ws://$NS_SBC_OUT_IP:8080" --bundle balanced --mdns on
+
+# Every session's sockets are closed once its call is over.
+sleep 1
+fds_after=$(ls "/proc/$SBC_PID/fd" 2>/dev/null | wc -l)
+[ "$fds_before" -gt 0 ] && [ "$fds_after" -eq "$fds_before" ]
+ok $? "no socket left open after the calls ($fds_before fds before, $fds_after after)"
 
 # OPTIONS from the PBX side after the calls.
 rm -rf "$T/sipp" && mkdir -p "$T/sipp"

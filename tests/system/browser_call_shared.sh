@@ -1,0 +1,5 @@
+#!/bin/bash
+# browser_call_shared.sh: the real-browser calls of browser_call.sh with
+# media.browser_port set: every call of a worker shares one UDP port on
+# the browser side, sessions found by ICE ufrag then by latched address.
+BROWSER_CALL_SHARED_PORT=21000 exec bash "$top_srcdir/tests/system/browser_call.sh"
