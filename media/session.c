@@ -6,8 +6,9 @@
  * browser's address; DTLS feeds the handshake, whose exported keys make
  * the SRTP contexts; SRTP/SRTCP from the latched address is unprotected,
  * AVPF feedback is stripped from RTCP, and the plain packet goes to the
- * PBX.  PBX → browser: plain RTP/RTCP is latched (symmetric RTP),
- * protected and sent to the browser's latched address.
+ * PBX.  PBX → browser: plain RTP/RTCP from the host the PBX's SDP named
+ * is latched once (symmetric RTP, strict source), protected and sent to
+ * the browser's latched address.
  * Owns: see session.h.  Thread: the owning worker.
  */
 #include "config.h"
@@ -240,6 +241,37 @@ msess_browser_packet(struct msess *s, uint8_t *pkt, size_t len,
 
 /* ---------------------------------------------------------------- PBX leg */
 
+static int
+same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+	    &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+}
+
+/*
+ * Symmetric RTP with a strict source: once the PBX's SDP named its
+ * address, only that host is accepted; the port is latched from the first
+ * packet (PBXs behind port-rewriting NAT) and is fixed after that, so a
+ * third party cannot take the stream over.  -1: drop the packet.
+ */
+static int
+latch_pbx(struct msess *s, struct mpeer *peer, int *latched,
+    const struct sockaddr_storage *src, socklen_t srclen)
+{
+	if (peer_is(peer, src, srclen))
+		return 0;
+	if (*latched || (s->p.p_remote_set && !same_host(&peer->addr, src)))
+		return -1;
+	peer_set(peer, (const struct sockaddr *)src, srclen);
+	*latched = 1;
+	return 0;
+}
+
 static void
 pbx_packet(struct msess *s, uint8_t *pkt, size_t len,
     const struct sockaddr_storage *src, socklen_t srclen, int rtcp_port)
@@ -251,10 +283,11 @@ pbx_packet(struct msess *s, uint8_t *pkt, size_t len,
 		s->dropped++;
 		return;
 	}
-	/* symmetric RTP: answer where the PBX really sends from */
-	if (!peer_is(rtcp_port ? &s->pr_peer : &s->p_peer, src, srclen))
-		peer_set(rtcp_port ? &s->pr_peer : &s->p_peer,
-		    (const struct sockaddr *)src, srclen);
+	if (latch_pbx(s, rtcp_port ? &s->pr_peer : &s->p_peer,
+	    rtcp_port ? &s->pr_latched : &s->p_latched, src, srclen) == -1) {
+		s->dropped++;
+		return;
+	}
 	if (!s->srtp_up || n + SRTP_PAIR_TRAILER_MAX > MW_PKT ||
 	    srtp_pair_protect(&s->srtp, pkt, &n, rtcp) == -1) {
 		s->dropped++;
@@ -347,25 +380,38 @@ open_sockets(struct msess *s)
 	return 0;
 }
 
+static void
+set_pbx_remote(struct msess *s, const struct sockaddr_storage *ss)
+{
+	socklen_t	len = ss->ss_family == AF_INET6 ?
+			    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	in_port_t	*port;
+
+	peer_set(&s->p_peer, (const struct sockaddr *)ss, len);
+	s->pr_peer = s->p_peer;
+	port = ss->ss_family == AF_INET6 ?
+	    &((struct sockaddr_in6 *)&s->pr_peer.addr)->sin6_port :
+	    &((struct sockaddr_in *)&s->pr_peer.addr)->sin_port;
+	*port = htons(ntohs(*port) + 1);
+	s->p_latched = s->pr_latched = 0;	/* latch again from there */
+}
+
+/* New parameters from signaling (the PBX's answer, a re-INVITE). */
 void
 msess_update(struct msess *s, const struct media_params *p)
 {
+	socklen_t	len = p->p_remote.ss_family == AF_INET6 ?
+			    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+
 	s->p.p_rtcp_mux = p->p_rtcp_mux;
 	s->p.timeout = p->timeout;
-	if (p->p_remote_set && !s->p_peer.set) {
-		peer_set(&s->p_peer, (const struct sockaddr *)&p->p_remote,
-		    p->p_remote.ss_family == AF_INET6 ?
-		    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
-		s->pr_peer = s->p_peer;
-		if (s->pr_peer.addr.ss_family == AF_INET6)
-			((struct sockaddr_in6 *)&s->pr_peer.addr)->sin6_port =
-			    htons(ntohs(((struct sockaddr_in6 *)
-			    &s->p_peer.addr)->sin6_port) + 1);
-		else
-			((struct sockaddr_in *)&s->pr_peer.addr)->sin_port =
-			    htons(ntohs(((struct sockaddr_in *)
-			    &s->p_peer.addr)->sin_port) + 1);
-	}
+	if (!p->p_remote_set)
+		return;
+	s->p.p_remote = p->p_remote;
+	s->p.p_remote_set = 1;
+	if (!s->p_peer.set || !same_host(&s->p_peer.addr, &p->p_remote) ||
+	    (!s->p_latched && !peer_is(&s->p_peer, &p->p_remote, len)))
+		set_pbx_remote(s, &p->p_remote);
 }
 
 int

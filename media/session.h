@@ -37,6 +37,7 @@ struct msess {
 	struct mpeer		 b_peer;	/* latched by ICE */
 	struct mpeer		 p_peer;	/* SDP, then symmetric latching */
 	struct mpeer		 pr_peer;
+	int			 p_latched, pr_latched;	/* port fixed */
 	struct dtls_conn	 dtls;
 	int			 dtls_inited;
 	struct srtp_pair	 srtp;
