@@ -26,7 +26,7 @@ done
 [ -d "$E2E/node_modules/playwright-core" ] && [ -d "$E2E/node_modules/sip.js" ] ||
 	{ echo "1..0 # SKIP no playwright-core/sip.js in tests/e2e/node_modules (npm ci)"; exit 0; }
 netns_up || { echo "1..0 # SKIP no network namespaces"; exit 0; }
-plan 14
+plan 15
 
 # The browsers' default route points at the SBC, as a real client's would.
 # Without a microphone permission (the mDNS call) Chromium gathers only on
@@ -139,11 +139,18 @@ call() {
 	shift 2
 	[ "${BROWSER_CALL_SIGNALING_ONLY:-0}" = 1 ] && extra=--signaling-only
 	pbx_start "$name" || { echo "# $name: echo PBX did not start"; diag "$T/sipp-$name.out"; }
+	if [ "$name" = ws ]; then	# hostile datagrams while this call runs
+		(sleep 3; ip netns exec "$NS_OUT" timeout 20 node "$E2E/media-probe.mjs" \
+		    --host "$NS_SBC_OUT_IP" --from 20000 --to 21001 --seconds 4 \
+		    >"$T/probe.json" 2>&1; echo $? >"$T/probe.rc") &
+		PROBE_PID=$!
+	fi
 	ip netns exec "$NS_OUT" timeout 50 node "$E2E/browser-call.mjs" --page "$PAGE" \
 		--to "sip:echo@pbx.test" --seconds "$TALK" --timeout 40 \
 		--min-packets $MIN_PACKETS $extra "$@" \
 		>"$T/browser-$name.json" 2>"$T/browser-$name.err"
 	rc=$?
+	[ "$name" = ws ] && wait "$PROBE_PID"
 	pbx_stop "$name"
 	ok $rc "$what: browser answered, dtlsState connected, > $MIN_PACKETS packets received, BYE 200" ||
 		{ diag "$T/browser-$name.json"; diag "$T/browser-$name.err"; }
@@ -161,6 +168,10 @@ fds_before=$(ls "/proc/$SBC_PID/fd" 2>/dev/null | wc -l)
 
 call ws "WS, balanced, host candidates" \
 	--ws "ws://$NS_SBC_OUT_IP:8080" --bundle balanced --mdns off
+[ "$(cat "$T/probe.rc" 2>/dev/null)" = 0 ] && grep -q '"sent":[1-9]' "$T/probe.json"
+ok $? "garbage, stray RTP and wrong-credential STUN during the WS call: no STUN success, call unaffected" ||
+	diag "$T/probe.json"
+
 call wss "WSS, max-bundle, host candidates" \
 	--ws "wss://$NS_SBC_OUT_IP:8443" --bundle max-bundle --mdns off
 call mdns "WS, balanced, mDNS candidates" \
