@@ -31,6 +31,7 @@
 #include <openssl/x509.h>
 
 #include "media/dtls.h"
+#include "sbc/x509.h"
 
 #define CERT_DAYS	365
 #define RTX_FIRST_US	400000	/* first retransmission (OpenSSL: 1 s) */
@@ -122,50 +123,6 @@ fp_matches(const struct dtls_conn *c, X509 *x)
 }
 
 /* ------------------------------------------------------------ identity */
-
-static int
-set_serial(X509 *x)
-{
-	unsigned char	 serial[16];
-	BIGNUM		*bn;
-	int		 rc;
-
-	if (RAND_bytes(serial, sizeof(serial)) != 1)
-		return -1;
-	serial[0] &= 0x7f;
-	if ((bn = BN_bin2bn(serial, sizeof(serial), NULL)) == NULL)
-		return -1;
-	rc = BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) ? 0 : -1;
-	BN_free(bn);
-	return rc;
-}
-
-static X509 *
-make_cert(EVP_PKEY *pk)
-{
-	X509		*x;
-	X509_NAME	*name;
-
-	if ((x = X509_new()) == NULL)
-		return NULL;
-	if (set_serial(x) == -1 || X509_set_version(x, 2) != 1)
-		goto fail;
-	if (X509_gmtime_adj(X509_getm_notBefore(x), -86400) == NULL ||
-	    X509_gmtime_adj(X509_getm_notAfter(x),
-	    (long)CERT_DAYS * 86400) == NULL || X509_set_pubkey(x, pk) != 1)
-		goto fail;
-	name = X509_get_subject_name(x);
-	if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	    (const unsigned char *)"sbc-dtls", -1, -1, 0) != 1 ||
-	    X509_set_issuer_name(x, name) != 1)
-		goto fail;
-	if (X509_sign(x, pk, EVP_sha256()) == 0)
-		goto fail;
-	return x;
-fail:
-	X509_free(x);
-	return NULL;
-}
 
 static int
 load_pem(const char *cert, const char *key, X509 **x, EVP_PKEY **pk)
@@ -332,7 +289,8 @@ dtls_identity_init(struct dtls_identity *id, const char *cert,
 		if (load_pem(cert, key, &x, &pk) == -1)
 			goto cleanup;
 	} else if ((pk = EVP_EC_gen("P-256")) == NULL ||
-	    (x = make_cert(pk)) == NULL)
+	    (x = sbc_x509_selfsigned(pk, "sbc-dtls", NULL, NULL,
+	    CERT_DAYS)) == NULL)
 		goto cleanup;
 	if (fp_format(x, EVP_sha256(), "sha-256", id->fingerprint,
 	    sizeof(id->fingerprint)) == -1)

@@ -9,20 +9,8 @@
 
 #include <string.h>
 
+#include "media/bytes.h"
 #include "media/rtp.h"
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
 
 enum rtp_kind
 rtp_classify(const uint8_t *p, size_t len)

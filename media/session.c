@@ -304,26 +304,14 @@ typedef void (*packet_fn)(struct msess *, uint8_t *, size_t,
 static void
 receive(struct msess *s, int fd, packet_fn fn, int arg)
 {
-	struct mmsghdr		 msgs[MW_BATCH];
-	struct iovec		 iov[MW_BATCH];
-	struct sockaddr_storage	 from[MW_BATCH];
-	int			 i, n;
+	struct mw_batch	b;
+	int		i, n;
 
-	for (i = 0; i < MW_BATCH; i++) {
-		iov[i].iov_base = s->w->buf[i];
-		iov[i].iov_len = MW_PKT - SRTP_PAIR_TRAILER_MAX;
-		memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_name = &from[i];
-		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
-	}
-	n = recvmmsg(fd, msgs, MW_BATCH, MSG_DONTWAIT, NULL);
-	if (n > 0)
+	if ((n = mw_recv(s->w, fd, &b)) > 0)
 		s->last_in = time(NULL);
 	for (i = 0; i < n && !s->dead; i++)
-		fn(s, s->w->buf[i], msgs[i].msg_len, &from[i],
-		    msgs[i].msg_hdr.msg_namelen, arg);
+		fn(s, s->w->buf[i], b.msgs[i].msg_len, &b.from[i],
+		    b.msgs[i].msg_hdr.msg_namelen, arg);
 }
 
 static void

@@ -18,6 +18,7 @@
 #include <stun/stunmessage.h>
 #include <stun/usages/ice.h>
 
+#include "media/bytes.h"
 #include "media/stun_lite.h"
 
 #define HDR_LEN		20
@@ -50,19 +51,6 @@ struct creds {
 	const char	*pwd;
 	size_t		 pwd_len;
 };
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
 
 /* RFC 8445 ice-char: ALPHA / DIGIT / "+" / "/" */
 static int

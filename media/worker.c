@@ -218,36 +218,42 @@ shared_lookup(struct mworker *w, const uint8_t *pkt, size_t len,
 	return ms;
 }
 
+int
+mw_recv(struct mworker *w, int fd, struct mw_batch *b)
+{
+	int	i;
+
+	for (i = 0; i < MW_BATCH; i++) {
+		b->iov[i].iov_base = w->buf[i];
+		b->iov[i].iov_len = MW_PKT - SRTP_PAIR_TRAILER_MAX;
+		memset(&b->msgs[i].msg_hdr, 0, sizeof(b->msgs[i].msg_hdr));
+		b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
+		b->msgs[i].msg_hdr.msg_iovlen = 1;
+		b->msgs[i].msg_hdr.msg_name = &b->from[i];
+		b->msgs[i].msg_hdr.msg_namelen = sizeof(b->from[i]);
+	}
+	return recvmmsg(fd, b->msgs, MW_BATCH, MSG_DONTWAIT, NULL);
+}
+
 static void
 shared_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct mworker		*w = arg;
-	struct mmsghdr		 msgs[MW_BATCH];
-	struct iovec		 iov[MW_BATCH];
-	struct sockaddr_storage	 from[MW_BATCH];
-	struct msess		*ms;
-	int			 i, n;
+	struct mworker	*w = arg;
+	struct mw_batch	 b;
+	struct msess	*ms;
+	int		 i, n;
 
-	for (i = 0; i < MW_BATCH; i++) {
-		iov[i].iov_base = w->buf[i];
-		iov[i].iov_len = MW_PKT - SRTP_PAIR_TRAILER_MAX;
-		memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_name = &from[i];
-		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
-	}
-	n = recvmmsg(fd, msgs, MW_BATCH, MSG_DONTWAIT, NULL);
+	n = mw_recv(w, fd, &b);
 	for (i = 0; i < n; i++) {
-		ms = shared_lookup(w, w->buf[i], msgs[i].msg_len, &from[i],
-		    msgs[i].msg_hdr.msg_namelen);
+		ms = shared_lookup(w, w->buf[i], b.msgs[i].msg_len, &b.from[i],
+		    b.msgs[i].msg_hdr.msg_namelen);
 		if (ms == NULL || ms->dead) {
 			w->stats.packets_dropped++;
 			continue;
 		}
 		ms->last_in = time(NULL);
-		msess_browser_packet(ms, w->buf[i], msgs[i].msg_len, &from[i],
-		    msgs[i].msg_hdr.msg_namelen);
+		msess_browser_packet(ms, w->buf[i], b.msgs[i].msg_len,
+		    &b.from[i], b.msgs[i].msg_hdr.msg_namelen);
 	}
 }
 

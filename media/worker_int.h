@@ -11,6 +11,9 @@
 #include "sbc/evloop.h"
 #include "sbc/idmap.h"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #define MW_BATCH	32		/* datagrams per recvmmsg() */
 #define MW_PKT		2048		/* bytes per datagram buffer */
 
@@ -39,5 +42,13 @@ uint64_t	mw_addr_hash(const struct sockaddr_storage *, socklen_t);
 void		msess_browser_packet(struct msess *, uint8_t *, size_t,
 		    const struct sockaddr_storage *, socklen_t);
 int		mw_bind_udp(const char *addr, int port);
+
+/* One recvmmsg() batch into the worker's buffers: count, or -1. */
+struct mw_batch {
+	struct mmsghdr		msgs[MW_BATCH];
+	struct iovec		iov[MW_BATCH];
+	struct sockaddr_storage	from[MW_BATCH];
+};
+int		mw_recv(struct mworker *, int fd, struct mw_batch *);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "sbc/log.h"
 #include "sbc/tlscert.h"
+#include "sbc/x509.h"
 
 #define CERT_DAYS	825
 
@@ -39,72 +40,6 @@ sbc_tls_check_key_file(const char *path, struct sbc_log *lg)
 		return -1;
 	}
 	return 0;
-}
-
-static int
-add_ext(X509 *x, int nid, const char *value)
-{
-	X509V3_CTX	 ctx;
-	X509_EXTENSION	*ext;
-	int		 rc;
-
-	X509V3_set_ctx_nodb(&ctx);
-	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-	if ((ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value)) == NULL)
-		return -1;
-	rc = X509_add_ext(x, ext, -1) == 1 ? 0 : -1;
-	X509_EXTENSION_free(ext);
-	return rc;
-}
-
-static int
-set_serial(X509 *x)
-{
-	unsigned char	 serial[16];
-	BIGNUM		*bn;
-	int		 rc;
-
-	if (RAND_bytes(serial, sizeof(serial)) != 1)
-		return -1;
-	serial[0] &= 0x7f;	/* positive */
-	if ((bn = BN_bin2bn(serial, sizeof(serial), NULL)) == NULL)
-		return -1;
-	rc = BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) ? 0 : -1;
-	BN_free(bn);
-	return rc;
-}
-
-static X509 *
-make_cert(EVP_PKEY *pk)
-{
-	X509		*x;
-	X509_NAME	*name;
-
-	if ((x = X509_new()) == NULL)
-		return NULL;
-	if (set_serial(x) == -1)
-		goto fail;
-	X509_set_version(x, 2);
-	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-	X509_gmtime_adj(X509_getm_notAfter(x), (long)CERT_DAYS * 86400);
-	X509_set_pubkey(x, pk);
-	name = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-	    (const unsigned char *)"sbc self-signed", -1, -1, 0);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	    (const unsigned char *)"localhost", -1, -1, 0);
-	X509_set_issuer_name(x, name);
-	if (add_ext(x, NID_subject_alt_name,
-	    "DNS:localhost,IP:127.0.0.1,IP:::1") == -1 ||
-	    add_ext(x, NID_basic_constraints, "critical,CA:FALSE") == -1 ||
-	    add_ext(x, NID_ext_key_usage, "serverAuth,clientAuth") == -1)
-		goto fail;
-	if (X509_sign(x, pk, EVP_sha256()) == 0)
-		goto fail;
-	return x;
-fail:
-	X509_free(x);
-	return NULL;
 }
 
 static int
@@ -144,7 +79,8 @@ generate(const struct sbc_tls_files *tf, struct sbc_log *lg)
 
 	if ((pk = EVP_EC_gen("P-256")) == NULL)
 		goto done;
-	if ((x = make_cert(pk)) == NULL)
+	if ((x = sbc_x509_selfsigned(pk, "localhost", "sbc self-signed",
+	    "DNS:localhost,IP:127.0.0.1,IP:::1", CERT_DAYS)) == NULL)
 		goto done;
 	if (write_key(tf->key, pk) == -1 || write_cert(tf->cert, x) == -1) {
 		log_err(lg, "cannot write %s / %s: %s", tf->key, tf->cert,

@@ -93,40 +93,6 @@ media_setup(struct call *c, const struct sdp_desc *offer)
 	return 0;
 }
 
-/* The browser offered: start the session, write the PBX offer. */
-char *
-media_browser_offer(struct call *c, const char *sdp, size_t len)
-{
-	struct sdp_local	 l;
-	struct call_media	*m;
-	char			*out;
-
-	if ((m = su_zalloc(c->home, sizeof(*m))) == NULL)
-		return NULL;
-	c->m = m;
-	if (sdp_conv_parse(sdp, len, &m->b_offer) == -1 ||
-	    m->b_offer.nstreams == 0 ||
-	    m->b_offer.streams[0].profile != SDP_PROFILE_WEBRTC ||
-	    m->b_offer.streams[0].fingerprint[0] == '\0')
-		return NULL;
-	if (media_setup(c, &m->b_offer) == -1)
-		return NULL;
-	memset(&l, 0, sizeof(l));
-	l.profile = SDP_PROFILE_RTP;
-	l.address = addr_or_adv(c->cfg->media.inside_address,
-	    c->cfg->media.inside_advertised);
-	l.port[0] = m->p_port;
-	l.rtcp_port[0] = m->p_port + 1;
-	l.sess_id = c->id;
-	l.sess_ver = ++m->p_ver;
-	if ((out = sdp_conv_build(c->home, &m->b_offer, NULL, &l, 1)) == NULL)
-		return NULL;
-	if (post(c, MEDIA_REQ_CREATE) == -1)
-		return NULL;
-	m->created = 1;
-	return out;
-}
-
 static int
 remote_addr(const struct sdp_stream *st, struct sockaddr_storage *ss)
 {
@@ -147,6 +113,84 @@ remote_addr(const struct sdp_stream *st, struct sockaddr_storage *ss)
 	return -1;
 }
 
+/* Our side of the PBX leg (rtp profile), with a new o= version. */
+static void
+local_pbx(struct call *c, struct sdp_local *l)
+{
+	struct call_media	*m = c->m;
+
+	memset(l, 0, sizeof(*l));
+	l->profile = SDP_PROFILE_RTP;
+	l->address = addr_or_adv(c->cfg->media.inside_address,
+	    c->cfg->media.inside_advertised);
+	l->port[0] = m->p_port;
+	l->rtcp_port[0] = m->p_port + 1;
+	l->sess_id = c->id;
+	l->sess_ver = ++m->p_ver;
+}
+
+/* Our side of the browser leg (webrtc profile), with a new o= version. */
+static void
+local_browser(struct call *c, struct sdp_local *l)
+{
+	struct call_media	*m = c->m;
+	int			 i;
+
+	memset(l, 0, sizeof(*l));
+	l->profile = SDP_PROFILE_WEBRTC;
+	l->address = addr_or_adv(c->cfg->media.outside_address,
+	    c->cfg->media.outside_advertised);
+	for (i = 0; i < SDP_MAX_STREAMS; i++)
+		l->port[i] = m->b_port;		/* bundled */
+	l->ice_ufrag = m->params.ice_ufrag;
+	l->ice_pwd = m->params.ice_pwd;
+	l->fingerprint = c->b->svc->ctx->dtls->fingerprint;
+	l->setup = SDP_SETUP_PASSIVE;	/* we are the DTLS server */
+	l->sess_id = c->id;
+	l->sess_ver = ++m->b_ver;
+}
+
+/* The PBX's SDP names where its media is: tell the worker. */
+static void
+pbx_remote(struct call *c, const struct sdp_stream *st)
+{
+	struct call_media	*m = c->m;
+
+	if (st->port <= 0 || remote_addr(st, &m->params.p_remote) == -1)
+		return;
+	m->params.p_remote_set = 1;
+	m->params.p_rtcp_mux = st->rtcp_mux;
+	post(c, MEDIA_REQ_UPDATE);
+}
+
+/* The browser offered: start the session, write the PBX offer. */
+char *
+media_browser_offer(struct call *c, const char *sdp, size_t len)
+{
+	struct sdp_local	 l;
+	struct call_media	*m;
+	char			*out;
+
+	if ((m = su_zalloc(c->home, sizeof(*m))) == NULL)
+		return NULL;
+	c->m = m;
+	if (sdp_conv_parse(sdp, len, &m->b_offer) == -1 ||
+	    m->b_offer.nstreams == 0 ||
+	    m->b_offer.streams[0].profile != SDP_PROFILE_WEBRTC ||
+	    m->b_offer.streams[0].fingerprint[0] == '\0')
+		return NULL;
+	if (media_setup(c, &m->b_offer) == -1)
+		return NULL;
+	local_pbx(c, &l);
+	if ((out = sdp_conv_build(c->home, &m->b_offer, NULL, &l, 1)) == NULL)
+		return NULL;
+	if (post(c, MEDIA_REQ_CREATE) == -1)
+		return NULL;
+	m->created = 1;
+	return out;
+}
+
+
 /* The PBX answered (18x or 2xx with SDP): point the worker at it and
  * write the browser's answer. */
 char *
@@ -159,23 +203,8 @@ media_pbx_answer(struct call *c, const char *sdp, size_t len)
 	if (m == NULL || (ans = su_zalloc(c->home, sizeof(*ans))) == NULL ||
 	    sdp_conv_parse(sdp, len, ans) == -1 || ans->nstreams == 0)
 		return NULL;
-	if (remote_addr(&ans->streams[0], &m->params.p_remote) == 0 &&
-	    ans->streams[0].port > 0) {
-		m->params.p_remote_set = 1;
-		m->params.p_rtcp_mux = ans->streams[0].rtcp_mux;
-		post(c, MEDIA_REQ_UPDATE);
-	}
-	memset(&l, 0, sizeof(l));
-	l.profile = SDP_PROFILE_WEBRTC;
-	l.address = addr_or_adv(c->cfg->media.outside_address,
-	    c->cfg->media.outside_advertised);
-	l.port[0] = l.port[1] = l.port[2] = l.port[3] = m->b_port;
-	l.ice_ufrag = m->params.ice_ufrag;
-	l.ice_pwd = m->params.ice_pwd;
-	l.fingerprint = c->b->svc->ctx->dtls->fingerprint;
-	l.setup = SDP_SETUP_PASSIVE;
-	l.sess_id = c->id;
-	l.sess_ver = ++m->b_ver;
+	pbx_remote(c, &ans->streams[0]);
+	local_browser(c, &l);
 	return sdp_conv_build(c->home, ans, &m->b_offer, &l, 0);
 }
 
@@ -222,14 +251,7 @@ media_browser_reoffer(struct call *c, const char *sdp, size_t len)
 	if (m == NULL || sdp_conv_parse(sdp, len, &m->b_offer) == -1 ||
 	    m->b_offer.nstreams == 0)
 		return NULL;
-	memset(&l, 0, sizeof(l));
-	l.profile = SDP_PROFILE_RTP;
-	l.address = addr_or_adv(c->cfg->media.inside_address,
-	    c->cfg->media.inside_advertised);
-	l.port[0] = m->p_port;
-	l.rtcp_port[0] = m->p_port + 1;
-	l.sess_id = c->id;
-	l.sess_ver = ++m->p_ver;
+	local_pbx(c, &l);
 	return sdp_conv_build(c->home, &m->b_offer, NULL, &l, 1);
 }
 
@@ -243,22 +265,8 @@ media_pbx_offer(struct call *c, const char *sdp, size_t len)
 	if (m == NULL || sdp_conv_parse(sdp, len, &m->p_offer) == -1 ||
 	    m->p_offer.nstreams == 0)
 		return NULL;
-	if (remote_addr(&m->p_offer.streams[0], &m->params.p_remote) == 0 &&
-	    m->p_offer.streams[0].port > 0) {
-		m->params.p_remote_set = 1;
-		post(c, MEDIA_REQ_UPDATE);
-	}
-	memset(&l, 0, sizeof(l));
-	l.profile = SDP_PROFILE_WEBRTC;
-	l.address = addr_or_adv(c->cfg->media.outside_address,
-	    c->cfg->media.outside_advertised);
-	l.port[0] = l.port[1] = l.port[2] = l.port[3] = m->b_port;
-	l.ice_ufrag = m->params.ice_ufrag;
-	l.ice_pwd = m->params.ice_pwd;
-	l.fingerprint = c->b->svc->ctx->dtls->fingerprint;
-	l.setup = SDP_SETUP_PASSIVE;	/* keep the DTLS association */
-	l.sess_id = c->id;
-	l.sess_ver = ++m->b_ver;
+	pbx_remote(c, &m->p_offer.streams[0]);
+	local_browser(c, &l);	/* setup:passive keeps the DTLS association */
 	return sdp_conv_build(c->home, &m->p_offer, &m->b_offer, &l, 1);
 }
 
@@ -273,13 +281,6 @@ media_browser_answer(struct call *c, const char *sdp, size_t len)
 	if (m == NULL || (ans = su_zalloc(c->home, sizeof(*ans))) == NULL ||
 	    sdp_conv_parse(sdp, len, ans) == -1 || ans->nstreams == 0)
 		return NULL;
-	memset(&l, 0, sizeof(l));
-	l.profile = SDP_PROFILE_RTP;
-	l.address = addr_or_adv(c->cfg->media.inside_address,
-	    c->cfg->media.inside_advertised);
-	l.port[0] = m->p_port;
-	l.rtcp_port[0] = m->p_port + 1;
-	l.sess_id = c->id;
-	l.sess_ver = ++m->p_ver;
+	local_pbx(c, &l);
 	return sdp_conv_build(c->home, ans, &m->p_offer, &l, 0);
 }

@@ -154,7 +154,7 @@ json() {
 why() {
 	echo "# --- client:"; diag "$T/$CASE/client.json" "$T/$CASE/client.err"
 	echo "# --- SIPp:"; sed 's/^/# /' "$T/$CASE/sipp.out" | grep -vE '^# *$' | tail -n 15
-	cat "$T/$CASE"/*_errors.log 2>/dev/null | sed 's/^/# /' | tail -n 10
+	cat "$T/$CASE"/*_errors.log 2>/dev/null | awk '{ print "# " $0 }' | tail -n 10
 	echo "# --- sbc:"; tail -n 15 "$T/sbc.log" | sed 's/^/# /'
 }
 

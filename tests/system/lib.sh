@@ -32,11 +32,13 @@ check() {	# check DESCRIPTION COMMAND...: ok if the command succeeds
 	"$@" >"$T/check.out" 2>&1
 	local rc=$?
 	ok $rc "$what"
-	[ $rc -eq 0 ] || sed 's/^/# /' "$T/check.out" | tail -n 20
+	[ $rc -eq 0 ] || diag "$T/check.out"
 	return $rc
 }
 
-diag() { sed 's/^/# /' "$@" | tail -n 40; }
+# diag FILE...: the last 40 lines as TAP comments (awk ends every line,
+# so a file without a final newline cannot swallow the next result).
+diag() { awk '{ print "# " $0 }' "$@" | tail -n 40; }
 
 # sbc_start ARGS...: start the daemon, wait for "ready" in its log.
 sbc_start() {
