@@ -10,11 +10,18 @@
 // the BYE got a 2xx; 1 otherwise; 2 on a usage error.
 // With --signaling-only, media is not judged (answer + BYE 2xx suffice): the
 // state of things before the media plane exists.
+// --badfp: the browser's offer carries a wrong a=fingerprint (not that of
+// its DTLS certificate; see phone.mjs).  --expect-remote-bye: the call must
+// end from the far end instead: exit 0 when it was answered and then ended
+// by a BYE received within --timeout (less 5 s for the report; --seconds is
+// not used), and media never flowed: per the page's snapshots DTLS was
+// never "connected" or fewer than 10 audio packets came in.  Then no BYE is
+// sent (bye is null) unless the call was still up at the deadline.
 //
 // Usage: node browser-call.mjs --ws URL [--to URI] [--page URL]
 //   [--seconds N] [--bundle balanced|max-bundle] [--mdns on|off]
 //   [--timeout S] [--min-packets N] [--signaling-only] [--chromium PATH]
-//   [--verbose]
+//   [--badfp] [--expect-remote-bye] [--verbose]
 // --page is the test page's URL (default http://127.0.0.1:8090/, a secure
 // context as getUserMedia needs); --timeout bounds the whole run (default 40).
 // --mdns on also changes the audio source: Chromium hides host addresses
@@ -27,7 +34,8 @@ function usage(msg) {
 	process.stderr.write(`browser-call: ${msg}\n` +
 	    "usage: browser-call.mjs --ws URL [--to URI] [--page URL] [--seconds N] " +
 	    "[--bundle balanced|max-bundle] [--mdns on|off] [--timeout S] " +
-	    "[--min-packets N] [--signaling-only] [--chromium PATH] [--verbose]\n");
+	    "[--min-packets N] [--signaling-only] [--chromium PATH] [--badfp] " +
+	    "[--expect-remote-bye] [--verbose]\n");
 	process.exit(2);
 }
 
@@ -36,14 +44,15 @@ function parseArgs(argv) {
 		ws: null, to: "sip:1000@sbc.test", page: "http://127.0.0.1:8090/",
 		seconds: 10, bundle: "balanced", mdns: "off", timeout: 40,
 		minPackets: 100, signalingOnly: false, chromium: "/usr/bin/chromium",
-		verbose: false,
+		verbose: false, badfp: false, expectRemoteBye: false,
 	};
 	const withValue = {
 		"--ws": "ws", "--to": "to", "--page": "page", "--seconds": "seconds",
 		"--bundle": "bundle", "--mdns": "mdns", "--timeout": "timeout",
 		"--min-packets": "minPackets", "--chromium": "chromium",
 	};
-	const flags = { "--signaling-only": "signalingOnly", "--verbose": "verbose" };
+	const flags = { "--signaling-only": "signalingOnly", "--verbose": "verbose",
+		"--badfp": "badfp", "--expect-remote-bye": "expectRemoteBye" };
 	for (let i = 0; i < argv.length; i++) {
 		const k = argv[i];
 		if (k in flags)
@@ -101,6 +110,11 @@ const result = {
 	pass: false, ws: args.ws, bundle: args.bundle, mdns: args.mdns,
 	call: null, stats: null, bye: null, mdnsCandidates: null, error: null,
 };
+if (args.badfp)
+	result.badfp = true;
+if (args.expectRemoteBye)
+	result.remoteBye = null;	// {afterMs: BYE received this long after the answer, reason}
+const started = Date.now();
 let browser = null;
 let done = false;
 const console_ = [];
@@ -133,7 +147,25 @@ async function trace(page) {
 	} catch { /* the page may be gone */ }
 }
 
+// --expect-remote-bye: answered, ended by the far end's BYE, no media.
+function judgeRemoteBye() {
+	const s = result.stats;
+	if (!result.call || !result.call.ok)
+		return "call not answered";
+	const ended = s ? s.ended : null;
+	if (!ended)
+		return `no BYE from the far end within ${args.timeout} s (state ${s ? s.state : "unknown"})`;
+	if (ended.by !== "remote")
+		return `the call ended, but not by a BYE received (${ended.by})`;
+	const m = s.mediaSeen || {};
+	if (m.dtlsConnected && m.packetsReceived >= 10)
+		return `media flowed: dtlsState was connected, ${m.packetsReceived} packets received`;
+	return null;
+}
+
 function judge() {
+	if (args.expectRemoteBye)
+		return judgeRemoteBye();
 	const s = result.stats;
 	if (!result.call || !result.call.ok)
 		return "call not answered";
@@ -172,7 +204,9 @@ async function main() {
 	url.searchParams.set("to", args.to);
 	url.searchParams.set("bundle", args.bundle);
 	url.searchParams.set("source", args.mdns === "on" ? "tone" : "mic");
-	await page.goto(url.href, { timeout: 10000 });
+	if (args.badfp)
+		url.searchParams.set("badfp", "1");
+	await page.goto(url.href, { timeout: 30000 });
 	await page.waitForFunction(() => window.state === "ready", null, { timeout: 10000 });
 
 	result.call = await within(20000, "call setup",
@@ -184,17 +218,29 @@ async function main() {
 		return finish(1);
 	}
 
-	// Talk; stop early if the far end hangs up.
-	const end = Date.now() + args.seconds * 1000;
+	// Talk; stop early if the far end hangs up.  --expect-remote-bye: wait
+	// for that, up to the overall deadline less 5 s for the report.
+	const end = args.expectRemoteBye ? started + Math.max(1, args.timeout - 5) * 1000 :
+	    Date.now() + args.seconds * 1000;
 	while (Date.now() < end) {
 		await sleep(Math.min(500, Math.max(0, end - Date.now())));
 		if (await page.evaluate(() => window.state) !== "Established")
 			break;
 	}
+	if (args.expectRemoteBye)
+		await sleep(300);	// the page's last snapshot, taken on the BYE
 	result.stats = await within(5000, "getStats", page.evaluate(() => window.stats()));
 	const local = result.stats.localCandidates || [];
 	result.mdnsCandidates = local.filter((c) => c && /\.local$/.test(c.address || "")).length;
-	result.bye = await within(12000, "BYE", page.evaluate(() => window.hangup()));
+	if (args.expectRemoteBye) {
+		const e = result.stats.ended;
+		if (e && e.by === "remote")
+			result.remoteBye = { afterMs: e.establishedAt === null ? null :
+			    Math.round(e.at - e.establishedAt), reason: e.reason };
+		else if (result.stats.state === "Established")	// clean up our side
+			result.bye = await within(4000, "BYE", page.evaluate(() => window.hangup())).catch(() => null);
+	} else
+		result.bye = await within(12000, "BYE", page.evaluate(() => window.hangup()));
 
 	result.error = judge();
 	result.pass = result.error === null;

@@ -14,6 +14,15 @@
 //   window.state        the call state: loading, ready, connecting,
 //                       Initial, Establishing, Established, Terminating,
 //                       Terminated, or failed
+//   window.ended        how the call ended: {by: "remote" (BYE received) |
+//                       "local" | "other", at (ms, performance.now()),
+//                       establishedAt, reason (the BYE's Reason header)},
+//                       null while it lasts; also in stats().ended, with
+//                       stats().lastStats: the last getStats() summary taken
+//                       while the call was established (every 500 ms and on
+//                       a BYE received), for after the peer connection closed;
+//                       stats().mediaSeen {snapshots, dtlsConnected (ever),
+//                       dtlsStates, packetsReceived (max)} over them
 //   window.trace        the last SIP messages and log lines (diagnostics)
 //
 // URL parameters: ws (required), to (default sip:1000@sbc.test),
@@ -22,7 +31,9 @@
 // source (mic: getUserMedia, the fake device under test flags; tone: a
 // WebAudio oscillator, no microphone permission -- Chromium exposes real
 // host addresses to any page holding that permission, so only "tone" lets
-// it offer mDNS .local candidates).
+// it offer mDNS .local candidates), badfp (1: the offer sent in the
+// INVITE carries an a=fingerprint:sha-256 that is not the one of
+// Chromium's DTLS certificate, so a correct DTLS peer must refuse it).
 // No STUN/TURN servers: the browser offers host candidates only (or mDNS
 // names when Chromium hides local addresses).
 import { Inviter, SessionState, UserAgent, Web } from "/sip.js/index.js";
@@ -34,6 +45,7 @@ const fromUri = params.get("from") || "sip:browser@sbc.test";
 const bundlePolicy = params.get("bundle") === "max-bundle" ? "max-bundle" : "balanced";
 const gatherMs = Number(params.get("gather") || "3000");
 const source = params.get("source") === "tone" ? "tone" : "mic";
+const badFingerprint = params.get("badfp") === "1";
 
 const TRACE_MAX = 200;
 window.trace = [];
@@ -53,6 +65,25 @@ function setState(s) {
 let ua = null;
 let inviter = null;
 let finalStatus = null;
+let lastPc = null;		// the call's peer connection, kept after SIP.js drops it
+let establishedAt = null;
+let localBye = false;
+let snapshotTimer = null;
+window.ended = null;
+window.lastStats = null;
+// over all snapshots: was DTLS ever connected, the most audio received
+window.mediaSeen = { snapshots: 0, dtlsConnected: false, dtlsStates: [], packetsReceived: 0 };
+window.fingerprint = null;	// badfp: {real, sent}
+
+// badfp: the sha-256 fingerprint(s) of an SDP replaced by a well-formed
+// but wrong value (32 bytes AB, or CD if the real one is all AB).
+function mungeFingerprint(sdp) {
+	return sdp.replace(/^(a=fingerprint:sha-256 )([0-9A-Fa-f:]+)/gm, (m, head, hex) => {
+		const bad = Array(32).fill(/^(AB:)*AB$/i.test(hex) ? "CD" : "AB").join(":");
+		window.fingerprint = { real: hex, sent: bad };
+		return head + bad;
+	});
+}
 
 // A 440 Hz tone as the local stream, without getUserMedia.
 function toneStreamFactory() {
@@ -77,6 +108,50 @@ function bounded(promise, ms, value) {
 	    new Promise((r) => setTimeout(() => r(value), ms))]);
 }
 
+// The session description handler factory: SIP.js's own (microphone or
+// tone).  badfp wraps each handler so the SDP it hands SIP.js for the
+// INVITE has the wrong fingerprint.  A SIP.js sessionDescriptionHandler
+// modifier cannot do it: the Web handler applies modifiers before
+// setLocalDescription(), and Chromium refuses a munged fingerprint there
+// ("The SDP does not match the previously generated SDP for this type").
+// So the munging is after it, on what the peer connection reports as its
+// local description: Chromium keeps its real certificate and fingerprint,
+// the SBC sees the fake one.
+function sdhFactory() {
+	const base = Web.defaultSessionDescriptionHandlerFactory(
+	    source === "tone" ? toneStreamFactory : undefined);
+	if (!badFingerprint)
+		return source === "tone" ? base : undefined;
+	return (session, options) => {
+		const sdh = base(session, options);
+		const get = sdh.getLocalSessionDescription.bind(sdh);
+		sdh.getLocalSessionDescription = () => get().then((d) => {
+			const sdp = mungeFingerprint(d.sdp);
+			note(`badfp: sent fingerprint ${window.fingerprint ? window.fingerprint.sent : "(none found)"}`);
+			return { type: d.type, sdp };
+		});
+		return sdh;
+	};
+}
+
+// A getStats() summary while the call is established, kept for after it.
+function snapshot() {
+	if (!lastPc || lastPc.connectionState === "closed")
+		return;
+	stats(lastPc).then((s) => {
+		delete s.lastStats;	/* no nesting */
+		delete s.ended;
+		if (s.dtlsState !== null || !window.lastStats)
+			window.lastStats = s;
+		const m = window.mediaSeen;
+		m.snapshots++;
+		m.dtlsConnected = m.dtlsConnected || s.dtlsState === "connected";
+		m.dtlsStates = [...new Set([...m.dtlsStates, s.dtlsState])];
+		m.packetsReceived = Math.max(m.packetsReceived,
+		    s.inbound ? s.inbound.packetsReceived || 0 : 0);
+	}).catch(() => {});
+}
+
 async function startCall() {
 	if (inviter !== null)
 		return { ok: false, error: "a call was already started" };
@@ -95,8 +170,7 @@ async function startCall() {
 				rtcpMuxPolicy: "require",
 			},
 		},
-		sessionDescriptionHandlerFactory: source === "tone" ?
-		    Web.defaultSessionDescriptionHandlerFactory(toneStreamFactory) : undefined,
+		sessionDescriptionHandlerFactory: sdhFactory(),
 		logBuiltinEnabled: false,
 		logLevel: "log",
 		logConnector: (level, category, label, content) => {
@@ -125,9 +199,20 @@ async function startCall() {
 	});
 	inviter.delegate = {
 		onSessionDescriptionHandler: (sdh) => {
+			lastPc = sdh.peerConnection || lastPc;
 			const audio = document.getElementById("remote");
 			audio.srcObject = sdh.remoteMediaStream;
 			audio.play().catch(() => {});	/* autoplay may be refused: stats do not need it */
+		},
+		// A BYE from the far end (the SBC): record it, then answer 200 as
+		// SIP.js does without this delegate.
+		onBye: (bye) => {
+			const r = bye.request;
+			window.ended = { by: "remote", at: performance.now(), establishedAt,
+			    reason: r.hasHeader("Reason") ? r.getHeader("Reason") : null };
+			note(`BYE received${window.ended.reason ? " (Reason: " + window.ended.reason + ")" : ""}`);
+			snapshot();		/* before SIP.js closes the peer connection */
+			bye.accept().catch((e) => note(`200 to BYE failed: ${e.message}`));
 		},
 	};
 
@@ -135,6 +220,17 @@ async function startCall() {
 	const settled = new Promise((r) => { settle = r; });
 	inviter.stateChange.addListener((s) => {
 		setState(s);
+		if (s === SessionState.Established) {
+			establishedAt = performance.now();
+			snapshotTimer = setInterval(snapshot, 500);
+			snapshot();
+		} else if (snapshotTimer !== null) {
+			clearInterval(snapshotTimer);
+			snapshotTimer = null;
+		}
+		if (s === SessionState.Terminated && window.ended === null)
+			window.ended = { by: localBye ? "local" : "other", at: performance.now(),
+			    establishedAt, reason: null };
 		if (s === SessionState.Established)
 			settle({ ok: true, status: finalStatus, state: s });
 		else if (s === SessionState.Terminated)
@@ -158,6 +254,7 @@ async function startCall() {
 async function hangup() {
 	if (!inviter || inviter.state !== SessionState.Established)
 		return { ok: false, status: null, state: window.state, error: "no established call" };
+	localBye = true;
 	const status = await bounded(new Promise((resolve) => {
 		inviter.bye({
 			requestDelegate: {
@@ -179,6 +276,8 @@ function cand(c) {
 async function stats(pc = peerConnection()) {
 	const out = {
 		state: window.state, finalStatus, bundlePolicy, source,
+		badfp: badFingerprint, fingerprint: window.fingerprint,
+		ended: window.ended, lastStats: window.lastStats, mediaSeen: window.mediaSeen,
 		connectionState: pc ? pc.connectionState : null,
 		iceConnectionState: pc ? pc.iceConnectionState : null,
 		signalingState: pc ? pc.signalingState : null,
