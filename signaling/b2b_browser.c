@@ -52,6 +52,12 @@ browser_send(struct call *c, msg_t *m)
 	return send_on_flow(c->b, c->flow, m);
 }
 
+int
+browser_send_flow(struct b2b *b, uint64_t flow, msg_t *m)
+{
+	return send_on_flow(b, flow, m);
+}
+
 static int
 add_contact(msg_t *m, sip_t *sip, const struct flow *f)
 {
@@ -362,6 +368,12 @@ on_in_dialog(struct breq *r)
 }
 
 static int
+on_register(struct breq *r)
+{
+	return b2b_register(r->b, r->flow->info.flow, r->sip);
+}
+
+static int
 on_unsupported(struct breq *r)
 {
 	reply(r, 501, NULL);
@@ -381,6 +393,7 @@ static const struct method_handler methods[] = {
 	{ sip_method_options, on_options },
 	{ sip_method_info, on_in_dialog },
 	{ sip_method_update, on_in_dialog },
+	{ sip_method_register, on_register },
 };
 
 static int
@@ -523,6 +536,7 @@ b2b_flow_closed(struct b2b *b, uint64_t id)
 		f->calls->b_done = 1;	/* nothing can reach the browser */
 		call_end(f->calls, 0, "browser connection closed");
 	}
+	reg_remove_flow(&b->reg, id);
 	idmap_del(&b->flows, id);
 	free(f);
 }

@@ -21,7 +21,9 @@
 #include "media/ports.h"
 #include "sbc/idmap.h"
 #include "signaling/b2bua.h"
+#include "signaling/digest.h"
 #include "signaling/edge.h"
+#include "signaling/registrar.h"
 
 struct sbc_config;
 struct sbc_trunk;
@@ -100,6 +102,10 @@ struct b2b {
 	struct idmap		 flows;		/* flow id → struct flow */
 	struct idmap		 calls;		/* call id → call */
 	struct port_pool	 ports;		/* media ports (b2b_media.c) */
+	struct registrar	 reg;		/* browser bindings */
+	struct digest_ctx	 digest;	/* REGISTER authentication */
+	uint64_t		 auth_failures;
+	su_timer_t		*reg_timer;	/* expiry sweep */
 	uint64_t		 next_call;
 	unsigned		 ncalls;
 };
@@ -119,7 +125,13 @@ struct flow	*flow_get(struct b2b *, uint64_t);
 struct sbc_log	*b2b_log(const struct b2b *);
 const struct sbc_config *b2b_cfg(const struct b2b *);
 
+/* b2b_register.c */
+int		 b2b_register_init(struct b2b *);
+void		 b2b_register_free(struct b2b *);
+int		 b2b_register(struct b2b *, uint64_t flow, const sip_t *);
+
 /* b2b_browser.c */
+int		 browser_send_flow(struct b2b *, uint64_t flow, msg_t *);
 int		 browser_send(struct call *, msg_t *);
 int		 browser_reply(struct b2b *, uint64_t flow, const sip_t *req,
 		    int status, const char *phrase, const char *to_tag);

@@ -7,12 +7,22 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #include <sofia-sip/sip_status.h>
 
 #include "sbc/conf.h"
 #include "sbc/log.h"
 #include "signaling/b2b_int.h"
+
+/* Every 5 s: bindings past their expiry go. */
+static void
+reg_sweep(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct b2b	*b = (struct b2b *)arg;
+
+	reg_expire(&b->reg, time(NULL));
+}
 
 struct b2b *
 b2b_create(struct sbc_service *svc, su_root_t *root, nta_agent_t *agent)
@@ -28,10 +38,14 @@ b2b_create(struct sbc_service *svc, su_root_t *root, nta_agent_t *agent)
 	    idmap_init(&b->calls, 256) == -1 ||
 	    idmap_init(&b->flows, 256) == -1 ||
 	    port_pool_init(&b->ports, svc->cfg->media.port_min,
-	    svc->cfg->media.port_max) == -1) {
+	    svc->cfg->media.port_max) == -1 || b2b_register_init(b) == -1) {
 		b2b_destroy(b);
 		return NULL;
 	}
+	b->reg_timer = su_timer_create(su_root_task(root), 5000);
+	if (b->reg_timer != NULL)
+		su_timer_set_for_ever(b->reg_timer, reg_sweep,
+		    (su_timer_arg_t *)b);
 	return b;
 }
 
@@ -69,6 +83,9 @@ b2b_destroy(struct b2b *b)
 		end_all(b);
 		free_flows(b);
 	}
+	if (b->reg_timer != NULL)
+		su_timer_destroy(b->reg_timer);
+	b2b_register_free(b);
 	idmap_free(&b->flows);
 	idmap_free(&b->calls);
 	idmap_free(&b->by_callid);
