@@ -199,13 +199,17 @@ media_pbx_answer(struct call *c, const char *sdp, size_t len)
 	struct call_media	*m = c->m;
 	struct sdp_desc		*ans;
 	struct sdp_local	 l;
+	char			*out = NULL;
 
-	if (m == NULL || (ans = su_zalloc(c->home, sizeof(*ans))) == NULL ||
-	    sdp_conv_parse(sdp, len, ans) == -1 || ans->nstreams == 0)
+	if (m == NULL || (ans = su_zalloc(c->home, sizeof(*ans))) == NULL)
 		return NULL;
-	pbx_remote(c, &ans->streams[0]);
-	local_browser(c, &l);
-	return sdp_conv_build(c->home, ans, &m->b_offer, &l, 0);
+	if (sdp_conv_parse(sdp, len, ans) == 0 && ans->nstreams > 0) {
+		pbx_remote(c, &ans->streams[0]);
+		local_browser(c, &l);
+		out = sdp_conv_build(c->home, ans, &m->b_offer, &l, 0);
+	}
+	su_free(c->home, ans);		/* only the text is kept */
+	return out;
 }
 
 void
@@ -262,12 +266,14 @@ media_pbx_offer(struct call *c, const char *sdp, size_t len)
 	struct call_media	*m = c->m;
 	struct sdp_local	 l;
 
-	if (m == NULL || sdp_conv_parse(sdp, len, &m->p_offer) == -1 ||
-	    m->p_offer.nstreams == 0)
+	if (m == NULL || (m->p_offer == NULL &&
+	    (m->p_offer = su_zalloc(c->home, sizeof(*m->p_offer))) == NULL) ||
+	    sdp_conv_parse(sdp, len, m->p_offer) == -1 ||
+	    m->p_offer->nstreams == 0)
 		return NULL;
-	pbx_remote(c, &m->p_offer.streams[0]);
+	pbx_remote(c, &m->p_offer->streams[0]);
 	local_browser(c, &l);	/* setup:passive keeps the DTLS association */
-	return sdp_conv_build(c->home, &m->p_offer, &m->b_offer, &l, 1);
+	return sdp_conv_build(c->home, m->p_offer, &m->b_offer, &l, 1);
 }
 
 /* The browser answered the PBX's re-offer: the PBX's answer. */
@@ -277,10 +283,15 @@ media_browser_answer(struct call *c, const char *sdp, size_t len)
 	struct call_media	*m = c->m;
 	struct sdp_desc		*ans;
 	struct sdp_local	 l;
+	char			*out = NULL;
 
-	if (m == NULL || (ans = su_zalloc(c->home, sizeof(*ans))) == NULL ||
-	    sdp_conv_parse(sdp, len, ans) == -1 || ans->nstreams == 0)
+	if (m == NULL || m->p_offer == NULL ||
+	    (ans = su_zalloc(c->home, sizeof(*ans))) == NULL)
 		return NULL;
-	local_pbx(c, &l);
-	return sdp_conv_build(c->home, ans, &m->p_offer, &l, 0);
+	if (sdp_conv_parse(sdp, len, ans) == 0 && ans->nstreams > 0) {
+		local_pbx(c, &l);
+		out = sdp_conv_build(c->home, ans, m->p_offer, &l, 0);
+	}
+	su_free(c->home, ans);		/* only the text is kept */
+	return out;
 }

@@ -22,7 +22,8 @@ struct call_media {
 	uint64_t		b_ver, p_ver;	/* o= versions per leg */
 	struct media_params	params;
 	struct sdp_desc		b_offer;	/* the browser's last offer */
-	struct sdp_desc		p_offer;	/* the PBX's last offer */
+	struct sdp_desc		*p_offer;	/* the PBX's last offer, made
+						   on the first one */
 };
 
 char	*media_browser_offer(struct call *, const char *sdp, size_t len);
