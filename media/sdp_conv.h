@@ -93,6 +93,8 @@ struct sdp_stream {			/* one m= line */
 	int	ncrypto;
 };
 
+/* About 45 KB: keep it in the call object or on the heap, not in a loop's
+ * stack frame. */
 struct sdp_desc {
 	uint64_t	sess_id, sess_ver;	/* o= */
 	struct sdp_stream streams[SDP_MAX_STREAMS];
@@ -130,23 +132,28 @@ struct sdp_local {
 };
 
 /*
- * Build the SDP for one leg, in home (NULL on error).
+ * Build the SDP for one leg, in home (NULL on bad arguments, or a first
+ * offer with nothing to carry).  o= is "sbc sess_id sess_ver"; c= ours.
  *
  * other: the other leg's description (its offer when we offer, its answer
- * when we answer).  Only its "carried" streams cross: audio with an RTP
- * profile, codecs, and a port (or a=bundle-only); the n-th carried stream
- * of one leg pairs with the n-th stream of the other leg's reply.
+ * when we answer).  Only "carried" streams cross: audio, an RTP profile,
+ * codecs, a port (or a=bundle-only).  Our offers put the n-th carried
+ * stream of other on the n-th audio m= line, so when answering, the n-th
+ * carried stream of this_leg pairs with the n-th audio line of other.
  *
- * this_leg: when answering (is_offer = 0) the offer being answered on this
- * leg (required): the answer has its m= lines, mids, BUNDLE group and
- * payload type numbers, with the codecs both legs have, in the order of
- * the other leg's answer; lines not carried are rejected (port 0, mid kept,
- * mid dropped from BUNDLE).  When offering, this_leg is NULL for a first
- * offer, or the last SDP exchanged on this leg for a re-offer: its m= lines,
- * mids and payload type numbers are kept (RFC 3264 §8).
+ * this_leg: when answering (is_offer = 0), the offer being answered on
+ * this leg (required): the answer keeps its m= lines, mids, BUNDLE group
+ * (accepted mids only) and payload type numbers, with the codecs both
+ * legs have in the order of other's answer (fmtp: other's if it has one,
+ * rtcp-fb: this leg's, WebRTC only); a line not carried, refused by other,
+ * without a common codec or with local->port 0 is rejected (port 0, mid
+ * kept).  When offering: NULL for a first offer, or the last SDP exchanged
+ * on this leg for a re-offer (RFC 3264 §8): its m= lines, mids and payload
+ * type numbers are kept; carried streams fill its audio lines in order.
  *
  * Direction: an offer mirrors other's; an answer takes other's, limited to
- * what the offer allows.
+ * what the offer allows.  a=ptime mirrors other's.  WebRTC: a=setup is
+ * actpass in offers; a=msid is our own ("sbc audio-N").
  */
 char	*sdp_conv_build(su_home_t *home, const struct sdp_desc *other,
 	    const struct sdp_desc *this_leg, const struct sdp_local *local,

@@ -462,8 +462,8 @@ test_parse_bad(void **state)
 	snprintf(big, sizeof(big), "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\n"
 	    "c=IN IP4 1.2.3.4\r\nt=0 0\r\n");
 	for (i = 0; i <= SDP_MAX_STREAMS; i++)
-		strncat(big, "m=audio 1000 RTP/AVP 0\r\n",
-		    sizeof(big) - strlen(big) - 1);
+		snprintf(big + strlen(big), sizeof(big) - strlen(big),
+		    "m=audio 1000 RTP/AVP 0\r\n");
 	assert_false(parses(big));
 	/* a ufrag longer than its field */
 	snprintf(big, sizeof(big), "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\n"
@@ -713,12 +713,14 @@ answer_chrome(const char *pbx, const char *extra, struct sdp_local *l)
 {
 	char		*offer = load("chrome_audio_balanced.sdp"), *o2, *out;
 	struct sdp_desc	*a = parse_text(pbx), *o;
+	size_t		 len;
 
 	o2 = replace(offer, "a=group:BUNDLE 0\r\n", extra[0] ?
 	    "a=group:BUNDLE 0 1\r\n" : "a=group:BUNDLE 0\r\n");
-	o2 = realloc(o2, strlen(o2) + strlen(extra) + 1);
+	len = strlen(o2) + strlen(extra) + 1;
+	o2 = realloc(o2, len);
 	assert_non_null(o2);
-	strcat(o2, extra);
+	snprintf(o2 + strlen(o2), len - strlen(o2), "%s", extra);
 	o = parse_text(o2);
 	out = build(a, o, l, 0);
 	assert_non_null(out);
