@@ -118,6 +118,19 @@ flush_dtls(struct msess *s)
 		send_to(s->b_fd, &s->b_peer, out, n, &s->b_out);
 }
 
+/* As DTLS client, say ClientHello once there is somewhere to say it. */
+static void
+dtls_client_start(struct msess *s)
+{
+	if (!s->dtls_inited || s->p.dtls_server || s->dtls_started ||
+	    !s->b_peer.set)
+		return;
+	s->dtls_started = 1;
+	if (dtls_conn_start(&s->dtls) == -1)
+		report(s, MEDIA_EV_FAILED, "DTLS start failed");
+	flush_dtls(s);
+}
+
 static void
 on_stun(struct msess *s, const uint8_t *pkt, size_t len,
     const struct sockaddr_storage *src, socklen_t srclen)
@@ -149,6 +162,7 @@ on_stun(struct msess *s, const uint8_t *pkt, size_t len,
 		latch_browser(s, &from);
 	s->last_stun = s->last_in;
 	send_to(s->b_fd, &from, s->w->out, (size_t)n, &s->b_out);
+	dtls_client_start(s);
 }
 
 /* The browser's address for this session; on the shared port it is
@@ -185,7 +199,7 @@ static void
 on_dtls(struct msess *s, const uint8_t *pkt, size_t len,
     const struct sockaddr_storage *src, socklen_t srclen)
 {
-	if (!peer_is(&s->b_peer, src, srclen)) {
+	if (!s->dtls_inited || !peer_is(&s->b_peer, src, srclen)) {
 		s->dropped++;		/* DTLS only on the ICE pair */
 		return;
 	}
@@ -368,6 +382,29 @@ open_sockets(struct msess *s)
 	return 0;
 }
 
+/*
+ * DTLS starts once the browser's fingerprint is known: at once for calls
+ * the browser made (its offer has it), after its answer for calls the PBX
+ * made.  As client (the browser answered a=setup:passive) we send the
+ * ClientHello when ICE has latched the browser's address.
+ */
+static void
+dtls_setup(struct msess *s, const struct media_params *p)
+{
+	if (s->dtls_inited || p->remote_fingerprint[0] == '\0')
+		return;
+	memcpy(s->p.remote_fingerprint, p->remote_fingerprint,
+	    sizeof(s->p.remote_fingerprint));
+	s->p.dtls_server = p->dtls_server;
+	if (dtls_conn_init(&s->dtls, s->w->dtls, p->dtls_server,
+	    p->remote_fingerprint) == -1) {
+		report(s, MEDIA_EV_FAILED, "DTLS setup failed");
+		return;
+	}
+	s->dtls_inited = 1;
+	dtls_client_start(s);
+}
+
 static void
 set_pbx_remote(struct msess *s, const struct sockaddr_storage *ss)
 {
@@ -393,6 +430,7 @@ msess_update(struct msess *s, const struct media_params *p)
 
 	s->p.p_rtcp_mux = p->p_rtcp_mux;
 	s->p.timeout = p->timeout;
+	dtls_setup(s, p);
 	if (!p->p_remote_set)
 		return;
 	s->p.p_remote = p->p_remote;
@@ -419,10 +457,6 @@ msess_create(struct mworker *w, uint64_t id, struct sbc_service *owner,
 	*out = s;
 	if (open_sockets(s) == -1)
 		return -1;
-	if (dtls_conn_init(&s->dtls, w->dtls, p->dtls_server,
-	    p->remote_fingerprint) == -1)
-		return -1;
-	s->dtls_inited = 1;
 	msess_update(s, p);
 	return 0;
 }
@@ -470,12 +504,13 @@ msess_tick(struct msess *s, time_t now)
 {
 	if (s->dead)
 		return;
-	if (s->dtls.state == DTLS_HANDSHAKING && s->b_peer.set &&
+	if (s->dtls_inited && s->dtls.state == DTLS_HANDSHAKING &&
+	    s->b_peer.set &&
 	    dtls_conn_timeout_ms(&s->dtls) == 0) {
 		dtls_conn_handle_timeout(&s->dtls);
 		flush_dtls(s);
 	}
-	if (s->dtls.state == DTLS_FAILED) {
+	if (s->dtls_inited && s->dtls.state == DTLS_FAILED) {
 		s->w->stats.dtls_failures++;
 		report(s, MEDIA_EV_FAILED, dtls_fail_str(s->dtls.fail));
 	} else if (now - s->last_in >= s->p.timeout)

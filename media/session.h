@@ -39,7 +39,8 @@ struct msess {
 	struct mpeer		 pr_peer;
 	int			 p_latched, pr_latched;	/* port fixed */
 	struct dtls_conn	 dtls;
-	int			 dtls_inited;
+	int			 dtls_inited;	/* fingerprint known */
+	int			 dtls_started;	/* client: ClientHello sent */
 	struct srtp_pair	 srtp;
 	int			 srtp_up;
 	time_t			 last_in;	/* any media or STUN, either leg */

@@ -198,6 +198,22 @@ browser_request(struct call *c, sip_method_t method, const char *name,
 	return browser_send(c, m);
 }
 
+/* CANCEL of our INVITE p: same branch and CSeq number (RFC 3261 9.1). */
+int
+browser_cancel(struct call *c, const struct pend *p)
+{
+	msg_t	*m;
+
+	if ((m = msg_create(sip_default_mclass(), 0)) == NULL)
+		return -1;
+	if (request_headers(c, m, sip_object(m), SIP_METHOD_CANCEL, p->cseq,
+	    p->branch) < 0) {
+		msg_destroy(m);
+		return -1;
+	}
+	return browser_send(c, m);
+}
+
 /* ---------------------------------------------------------------- requests */
 
 struct breq {
@@ -414,27 +430,72 @@ on_request(struct breq *r)
 
 /* --------------------------------------------------------------- responses */
 
+/* Our INVITE to the browser (a call from the PBX) got an answer. */
+static void
+browser_answered(struct call *c, struct pend *p, const sip_t *sip)
+{
+	int	st = sip->sip_status->st_status;
+
+	if (st >= 200 && st < 300) {
+		if (c->b_from->a_tag == NULL && sip->sip_to->a_tag != NULL)
+			sip_from_tag(c->home, c->b_from, sip->sip_to->a_tag);
+		if (sip->sip_contact != NULL)
+			c->b_target = url_hdup(c->home,
+			    sip->sip_contact->m_url);
+		c->b_reinvite_cseq = p->cseq;	/* ACKed when the PBX ACKs */
+		c->state = CALL_CONFIRMED;
+		call_timer(c, 0, NULL);
+	}
+	if (pbx_reply(p, sip) == -1 && st < 300) {
+		c->state = CALL_ANSWERED;
+		call_end(c, 500, "cannot relay the browser's answer");
+		return;
+	}
+	if (st >= 300) {		/* relayed: both legs are over */
+		c->p_done = c->b_done = 1;
+		call_end(c, 0, sip->sip_status->st_phrase);
+		return;
+	}
+	pend_free(p);
+}
+
+static struct call *
+response_call(struct b2b *b, const sip_t *sip)
+{
+	struct call	*c;
+
+	c = call_find(b, sip->sip_call_id->i_id, sip->sip_to->a_tag);
+	if (c != NULL)
+		return c;
+	/* the browser's first answer to a call from the PBX: no tag yet */
+	c = call_find(b, sip->sip_call_id->i_id, NULL);
+	return c != NULL && c->from_pbx ? c : NULL;
+}
+
 static void
 on_response(struct b2b *b, struct flow *f, const sip_t *sip)
 {
 	struct call	*c;
 	struct pend	*p;
+	int		 st = sip->sip_status->st_status;
 
 	/* our requests toward the browser carry our tag in From */
-	c = call_find(b, sip->sip_call_id->i_id, sip->sip_to->a_tag);
-	if (c == NULL || c->flow != f->info.flow ||
+	if ((c = response_call(b, sip)) == NULL || c->flow != f->info.flow ||
 	    sip->sip_via->v_branch == NULL)
 		return;
 	if ((p = pend_by_branch(b, c, sip->sip_via->v_branch)) == NULL)
 		return;		/* e.g. the answer to our BYE */
-	if (sip->sip_status->st_status < 200 &&
-	    sip->sip_status->st_status != 100) {
+	if (st == 100)
+		return;
+	if (st < 200) {
 		pbx_reply(p, sip);
 		return;
 	}
-	if (sip->sip_status->st_status < 200)
+	if (p == c->b_inv) {
+		browser_answered(c, p, sip);
 		return;
-	if (p->method == sip_method_invite && sip->sip_status->st_status < 300)
+	}
+	if (p->method == sip_method_invite && st < 300)
 		c->b_reinvite_cseq = p->cseq;
 	pbx_reply(p, sip);
 	pend_free(p);

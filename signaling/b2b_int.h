@@ -92,6 +92,11 @@ struct call {
 
 	struct pend		*pends;
 	struct call_media	*m;		/* b2b_media.c */
+
+	/* calls the PBX made toward a browser */
+	int			 from_pbx;
+	struct pend		*b_inv;		/* our INVITE to the browser;
+						   its irq is the PBX's INVITE */
 };
 
 struct b2b {
@@ -114,6 +119,8 @@ struct b2b {
 struct call	*call_new(struct b2b *, struct flow *, const sip_t *);
 struct call	*call_find(struct b2b *, const char *call_id,
 		    const char *from_tag);
+struct call	*call_new_from_pbx(struct b2b *, struct flow *,
+		    const char *aor, const char *contact, const sip_t *invite);
 void		 call_end(struct call *, int status, const char *why);
 void		 call_free(struct call *);
 struct pend	*pend_new(struct call *, int to_pbx);
@@ -139,6 +146,7 @@ int		 browser_relay_response(struct call *, const sip_t *breq,
 		    const sip_t *resp, const char *sdp);
 int		 browser_request(struct call *, sip_method_t, const char *name,
 		    const sip_t *from_pbx, struct pend *, uint32_t cseq);
+int		 browser_cancel(struct call *, const struct pend *);
 
 /* b2b_pbx.c */
 int		 pbx_invite(struct call *, const sip_t *breq, const char *user,
@@ -147,5 +155,7 @@ int		 pbx_ack(struct call *, uint32_t cseq);
 int		 pbx_bye(struct call *);
 int		 pbx_request(struct call *, const sip_t *breq, struct pend *);
 int		 pbx_reply(struct pend *, const sip_t *bresp);
+int		 pbx_call_in(struct b2b *, nta_incoming_t *, const sip_t *,
+		    const char *aor, const char *contact, uint64_t flow);
 
 #endif

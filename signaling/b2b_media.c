@@ -66,6 +66,8 @@ post(struct call *c, unsigned type)
 	return 0;
 }
 
+/* Worker, ports, ICE credentials; offer: the browser's, when it called
+ * (its fingerprint), NULL when the PBX called (learnt from the answer). */
 static int
 media_setup(struct call *c, const struct sdp_desc *offer)
 {
@@ -86,8 +88,9 @@ media_setup(struct call *c, const struct sdp_desc *offer)
 	p->p_port = m->p_port;
 	p->timeout = mc->timeout;
 	p->dtls_server = 1;	/* we answer a=setup:passive */
-	snprintf(p->remote_fingerprint, sizeof(p->remote_fingerprint), "%s",
-	    offer->streams[0].fingerprint);
+	if (offer != NULL)
+		snprintf(p->remote_fingerprint, sizeof(p->remote_fingerprint),
+		    "%s", offer->streams[0].fingerprint);
 	if (ice_token(p->ice_ufrag, 9) == -1 || ice_token(p->ice_pwd, 25) == -1)
 		return -1;
 	return 0;
@@ -259,39 +262,69 @@ media_browser_reoffer(struct call *c, const char *sdp, size_t len)
 	return sdp_conv_build(c->home, &m->b_offer, NULL, &l, 1);
 }
 
-/* The PBX offers in the dialog (hold, codec change): browser offer. */
+static struct call_media *
+media_new(struct call *c)
+{
+	if (c->m == NULL)
+		c->m = su_zalloc(c->home, sizeof(*c->m));
+	return c->m;
+}
+
+/*
+ * The PBX offers: its first INVITE toward a browser (the session starts
+ * here, we offer a=setup:actpass) or a re-offer in the dialog (hold,
+ * codec change; a=setup:passive keeps the DTLS association).
+ */
 char *
 media_pbx_offer(struct call *c, const char *sdp, size_t len)
 {
 	struct call_media	*m = c->m;
 	struct sdp_local	 l;
+	int			 first = m == NULL;
 
-	if (m == NULL || (m->p_offer == NULL &&
+	if ((m = media_new(c)) == NULL || (m->p_offer == NULL &&
 	    (m->p_offer = su_zalloc(c->home, sizeof(*m->p_offer))) == NULL) ||
 	    sdp_conv_parse(sdp, len, m->p_offer) == -1 ||
 	    m->p_offer->nstreams == 0)
 		return NULL;
+	if (first && (media_setup(c, NULL) == -1 ||
+	    post(c, MEDIA_REQ_CREATE) == -1))
+		return NULL;
+	m->created = 1;
 	pbx_remote(c, &m->p_offer->streams[0]);
-	local_browser(c, &l);	/* setup:passive keeps the DTLS association */
-	return sdp_conv_build(c->home, m->p_offer, &m->b_offer, &l, 1);
+	local_browser(c, &l);
+	if (first)
+		l.setup = SDP_SETUP_ACTPASS;
+	return sdp_conv_build(c->home, m->p_offer, first ? NULL : &m->b_offer,
+	    &l, 1);
 }
 
-/* The browser answered the PBX's re-offer: the PBX's answer. */
+/* The browser's answer to our first offer: its fingerprint, our role. */
+static void
+browser_dtls(struct call *c, const struct sdp_desc *ans)
+{
+	struct media_params	*p = &c->m->params;
+
+	if (p->remote_fingerprint[0] != '\0' || ans->nstreams == 0)
+		return;
+	snprintf(p->remote_fingerprint, sizeof(p->remote_fingerprint), "%s",
+	    ans->streams[0].fingerprint);
+	p->dtls_server = ans->streams[0].setup != SDP_SETUP_PASSIVE;
+	post(c, MEDIA_REQ_UPDATE);
+}
+
+/* The browser answered the PBX's offer: the PBX's answer. */
 char *
 media_browser_answer(struct call *c, const char *sdp, size_t len)
 {
 	struct call_media	*m = c->m;
-	struct sdp_desc		*ans;
 	struct sdp_local	 l;
-	char			*out = NULL;
 
 	if (m == NULL || m->p_offer == NULL ||
-	    (ans = su_zalloc(c->home, sizeof(*ans))) == NULL)
+	    sdp_conv_parse(sdp, len, &m->b_offer) == -1 ||
+	    m->b_offer.nstreams == 0)
 		return NULL;
-	if (sdp_conv_parse(sdp, len, ans) == 0 && ans->nstreams > 0) {
-		local_pbx(c, &l);
-		out = sdp_conv_build(c->home, ans, m->p_offer, &l, 0);
-	}
-	su_free(c->home, ans);		/* only the text is kept */
-	return out;
+	browser_dtls(c, &m->b_offer);
+	local_pbx(c, &l);
+	return sdp_conv_build(c->home, &m->b_offer, m->p_offer, &l, 0);
 }

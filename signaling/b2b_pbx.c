@@ -375,3 +375,78 @@ pbx_reply(struct pend *p, const sip_t *bresp)
 	}
 	return nta_incoming_mreply(p->irq, m);
 }
+
+static void
+cancelled(struct call *c)
+{
+	call_end(c, 487, "cancelled by the PBX");
+}
+
+/* CANCEL from the PBX for its INVITE toward a browser (NTA has answered
+ * the CANCEL); the call ends outside NTA's callback. */
+static int
+cancel_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq,
+    const sip_t *sip)
+{
+	struct call	*c = (struct call *)magic;
+
+	if (sip != NULL && sip->sip_request != NULL &&
+	    sip->sip_request->rq_method == sip_method_cancel &&
+	    c->state < CALL_ANSWERED)
+		call_timer(c, 0, cancelled);
+	return 0;
+}
+
+static int
+call_in_leg(struct call *c, nta_incoming_t *irq, const sip_t *sip)
+{
+	c->p_leg = nta_leg_tcreate(c->b->agent, leg_cb, (nta_leg_magic_t *)c,
+	    SIPTAG_CALL_ID(sip->sip_call_id), SIPTAG_FROM(sip->sip_to),
+	    SIPTAG_TO(sip->sip_from), TAG_END());
+	if (c->p_leg == NULL || nta_leg_tag(c->p_leg, NULL) == NULL)
+		return -1;
+	nta_incoming_tag(irq, nta_leg_get_tag(c->p_leg));
+	nta_leg_server_route(c->p_leg, sip->sip_record_route,
+	    sip->sip_contact);
+	nta_incoming_bind(irq, cancel_cb, (nta_incoming_magic_t *)c);
+	return 0;
+}
+
+/*
+ * An INVITE from the PBX for a registered browser user: the most recent
+ * binding's flow gets our INVITE with a WebRTC offer; its answer becomes
+ * our answer to the PBX (pbx_reply).  Returns a status to answer at once,
+ * or 0 when the answer comes later.
+ */
+int
+pbx_call_in(struct b2b *b, nta_incoming_t *irq, const sip_t *sip,
+    const char *aor, const char *contact, uint64_t flow)
+{
+	struct flow	*f = flow_get(b, flow);
+	struct call	*c;
+	struct pend	*p;
+
+	if (f == NULL)
+		return 480;
+	if ((c = call_new_from_pbx(b, f, aor, contact, sip)) == NULL)
+		return 500;
+	c->trunk = c->cfg->ntrunks > 0 ? &c->cfg->trunks[0] : NULL;
+	if (c->trunk == NULL || call_in_leg(c, irq, sip) == -1 ||
+	    (p = pend_new(c, 0)) == NULL) {
+		c->p_done = c->b_done = 1;
+		call_free(c);
+		return 500;
+	}
+	p->irq = irq;
+	c->b_inv = p;
+	log_info(b2b_log(b), "call %llu: PBX → %s", (unsigned long long)c->id,
+	    aor);
+	if (browser_request(c, SIP_METHOD_INVITE, sip, p, 0) == -1) {
+		p->irq = NULL;
+		c->p_done = c->b_done = 1;
+		call_free(c);
+		return 488;
+	}
+	call_timer(c, 180000, ring_timeout);
+	return 0;
+}

@@ -6,7 +6,10 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <sofia-sip/sip_status.h>
@@ -93,16 +96,63 @@ b2b_destroy(struct b2b *b)
 	free(b);
 }
 
-/*
- * A request from a PBX outside any dialog.  Calls toward browsers need
- * the registrar (a later issue): until then the user is not found.
- */
+/* The domain of a call from the PBX: the Request-URI host when it is one
+ * of ours, else the first local domain. */
+static const struct sbc_domain *
+call_domain(const struct sbc_config *cfg, const char *host)
+{
+	size_t	i;
+
+	for (i = 0; host != NULL && i < cfg->ndomains; i++)
+		if (strcasecmp(cfg->domains[i].name, host) == 0)
+			return &cfg->domains[i];
+	for (i = 0; i < cfg->ndomains; i++)
+		if (cfg->domains[i].registrar == SBC_REG_LOCAL)
+			return &cfg->domains[i];
+	return NULL;
+}
+
+static int
+known_user(const struct sbc_config *cfg, const char *user, const char *dom)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->nusers; i++)
+		if (strcmp(cfg->users[i].name, user) == 0 &&
+		    strcasecmp(cfg->users[i].domain, dom) == 0)
+			return 1;
+	return 0;
+}
+
+/* An INVITE from a PBX for a browser user: 404 unknown, 480 not
+ * registered, else toward its most recent registration. */
+static int
+invite_from_pbx(struct b2b *b, nta_incoming_t *irq, const sip_t *sip)
+{
+	const struct sbc_config		*cfg = b2b_cfg(b);
+	const struct sbc_domain		*d;
+	const struct reg_binding	*v[1];
+	const char			*user = sip->sip_request->rq_url->url_user;
+	char				 aor[REG_MAX_AOR];
+
+	if (user == NULL ||
+	    (d = call_domain(cfg, sip->sip_request->rq_url->url_host)) == NULL)
+		return 404;
+	snprintf(aor, sizeof(aor), "%s@%s", user, d->name);
+	if (reg_lookup(&b->reg, aor, time(NULL), v, 1) == 0)
+		return known_user(cfg, user, d->name) ? 480 : 404;
+	if (sip->sip_payload == NULL || sip->sip_payload->pl_len == 0)
+		return 488;	/* offer-less INVITE: not supported yet */
+	return pbx_call_in(b, irq, sip, aor, v[0]->contact, v[0]->flow);
+}
+
+/* A request from a PBX outside any dialog. */
 int
 b2b_from_pbx(struct b2b *b, nta_incoming_t *irq, const sip_t *sip)
 {
 	switch (sip->sip_request->rq_method) {
 	case sip_method_invite:
-		return 404;
+		return invite_from_pbx(b, irq, sip);
 	case sip_method_bye:
 	case sip_method_cancel:
 	case sip_method_info:

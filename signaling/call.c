@@ -102,8 +102,8 @@ call_fill(struct call *c, struct flow *f, const sip_t *sip)
 	return 0;
 }
 
-struct call *
-call_new(struct b2b *b, struct flow *f, const sip_t *sip)
+static struct call *
+call_alloc(struct b2b *b)
 {
 	struct call	*c;
 
@@ -114,17 +114,81 @@ call_new(struct b2b *b, struct flow *f, const sip_t *sip)
 	c->id = ++b->next_call;
 	c->state = CALL_CALLING;
 	c->cfg = sbc_config_ref(b->svc->cfg);
-	if (call_fill(c, f, sip) == -1 ||
-	    idmap_put(&b->calls, c->id, c) == -1 || hash_insert(b, c) == -1) {
+	return c;
+}
+
+static void
+call_unalloc(struct call *c)
+{
+	su_home_deinit(c->home);
+	sbc_config_unref(c->cfg);
+	free(c);
+}
+
+static int
+call_link(struct b2b *b, struct flow *f, struct call *c)
+{
+	if (idmap_put(&b->calls, c->id, c) == -1)
+		return -1;
+	if (hash_insert(b, c) == -1) {
 		idmap_del(&b->calls, c->id);
-		su_home_deinit(c->home);
-		sbc_config_unref(c->cfg);
-		free(c);
-		return NULL;
+		return -1;
 	}
 	c->flow_next = f->calls;
 	f->calls = c;
 	b->ncalls++;
+	return 0;
+}
+
+struct call *
+call_new(struct b2b *b, struct flow *f, const sip_t *sip)
+{
+	struct call	*c;
+
+	if ((c = call_alloc(b)) == NULL)
+		return NULL;
+	if (call_fill(c, f, sip) == -1 || call_link(b, f, c) == -1) {
+		call_unalloc(c);
+		return NULL;
+	}
+	return c;
+}
+
+/*
+ * A call the PBX makes toward a browser binding: we are the caller on the
+ * browser leg (our Call-ID and tag; the browser's tag comes with its
+ * answer).  b_to is our side, b_from the browser's, as for calls the
+ * browser makes, so in-dialog code serves both directions.
+ */
+struct call *
+call_new_from_pbx(struct b2b *b, struct flow *f, const char *aor,
+    const char *contact, const sip_t *inv)
+{
+	const char	*user = inv->sip_from->a_url->url_user;
+	const char	*dom = strchr(aor, '@');
+	struct call	*c;
+	su_home_t	*h;
+
+	if (dom == NULL || (c = call_alloc(b)) == NULL)
+		return NULL;
+	h = c->home;
+	c->from_pbx = 1;
+	c->flow = f->info.flow;
+	c->b_tag = su_sprintf(h, "sbc%llx%08lx", (unsigned long long)c->id,
+	    (unsigned long)random());
+	c->b_call_id = su_sprintf(h, "sbc-%llx-%08lx",
+	    (unsigned long long)c->id, (unsigned long)random());
+	c->b_to = (sip_to_t *)sip_from_format(h, "<sip:%s%s>;tag=%s",
+	    user ? user : "anonymous", dom, c->b_tag);
+	c->b_from = sip_from_format(h, "<sip:%s>", aor);
+	c->b_target = url_hdup(h, URL_STRING_MAKE(contact)->us_url);
+	c->b_cseq = 0;
+	if (c->b_tag == NULL || c->b_call_id == NULL || c->b_to == NULL ||
+	    c->b_from == NULL || c->b_target == NULL ||
+	    call_link(b, f, c) == -1) {
+		call_unalloc(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -153,6 +217,8 @@ pend_free(struct pend *p)
 			break;
 		}
 	}
+	if (p->call->b_inv == p)
+		p->call->b_inv = NULL;
 	if (p->orq != NULL)
 		nta_outgoing_destroy(p->orq);
 	if (p->irq != NULL) {
@@ -238,18 +304,20 @@ call_free(struct call *c)
 	if (c->b_invite != NULL)
 		msg_destroy(c->b_invite);
 	c->b->ncalls--;
-	su_home_deinit(c->home);
-	sbc_config_unref(c->cfg);
-	free(c);
+	call_unalloc(c);
 }
 
 static void
-end_pbx_leg(struct call *c)
+end_pbx_leg(struct call *c, int status)
 {
 	if (c->p_done)
 		return;
 	c->p_done = 1;
-	if (c->state >= CALL_ANSWERED)
+	if (c->from_pbx && c->b_inv != NULL && c->b_inv->irq != NULL &&
+	    nta_incoming_status(c->b_inv->irq) < 200)
+		nta_incoming_treply(c->b_inv->irq, status ? status : 480,
+		    NULL, TAG_END());
+	else if (c->state >= CALL_ANSWERED)
 		pbx_bye(c);
 	else if (c->p_invite != NULL)
 		nta_outgoing_tcancel(c->p_invite, NULL, NULL, TAG_END());
@@ -261,7 +329,9 @@ end_browser_leg(struct call *c, int status)
 	if (c->b_done)
 		return;
 	c->b_done = 1;
-	if (c->b_invite != NULL)
+	if (c->from_pbx && c->b_inv != NULL)
+		browser_cancel(c, c->b_inv);
+	else if (c->b_invite != NULL)
 		browser_reply(c->b, c->flow, sip_object(c->b_invite), status,
 		    NULL, c->b_tag);
 	else if (c->state >= CALL_ANSWERED)
@@ -278,7 +348,7 @@ call_end(struct call *c, int status, const char *why)
 {
 	log_info(b2b_log(c->b), "call %llu: ended: %s",
 	    (unsigned long long)c->id, why);
-	end_pbx_leg(c);
+	end_pbx_leg(c, status);
 	end_browser_leg(c, status);
 	c->state = CALL_ENDED;
 	call_free(c);
