@@ -17,17 +17,32 @@
 // not used), and media never flowed: per the page's snapshots DTLS was
 // never "connected" or fewer than 10 audio packets came in.  Then no BYE is
 // sent (bye is null) unless the call was still up at the deadline.
+// --incoming: the browser is called instead.  The page registers
+// --user/--pass (default alice/secret) at --domain (default sbc.test) and
+// answers the first incoming call at once; once registered it prints
+// "browser-call: registered" on stderr and writes "registered" to
+// --ready-file PATH (if given): the test places its call then.  Exit 0
+// when a call came and was answered within --timeout (less 5 s for the
+// report; --to and --seconds are not used), was then ended by a BYE from
+// the far end, and, per the page's last getStats() snapshot while
+// established, dtlsState was "connected" and inbound-rtp audio
+// packetsReceived > --min-packets (--signaling-only: answer + remote BYE
+// suffice).  A call still up at the deadline is hung up (bye) and fails.
+// JSON adds {register: {ok, status, error}, registered, incoming: {from,
+// ruri, offer, answered, ...}, remoteBye}; call is {ok, answered, error}.
 //
 // Usage: node browser-call.mjs --ws URL [--to URI] [--page URL]
 //   [--seconds N] [--bundle balanced|max-bundle] [--mdns on|off]
 //   [--timeout S] [--min-packets N] [--signaling-only] [--chromium PATH]
 //   [--badfp] [--expect-remote-bye] [--verbose]
+//   [--incoming [--user U] [--pass P] [--domain D] [--ready-file PATH]]
 // --page is the test page's URL (default http://127.0.0.1:8090/, a secure
 // context as getUserMedia needs); --timeout bounds the whole run (default 40).
 // --mdns on also changes the audio source: Chromium hides host addresses
 // behind mDNS names only from pages without microphone permission, and
 // --use-fake-ui-for-media-stream grants it up front, so that variant runs
 // without that flag and sends a WebAudio tone instead of the fake microphone.
+import { writeFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 
 function usage(msg) {
@@ -35,7 +50,8 @@ function usage(msg) {
 	    "usage: browser-call.mjs --ws URL [--to URI] [--page URL] [--seconds N] " +
 	    "[--bundle balanced|max-bundle] [--mdns on|off] [--timeout S] " +
 	    "[--min-packets N] [--signaling-only] [--chromium PATH] [--badfp] " +
-	    "[--expect-remote-bye] [--verbose]\n");
+	    "[--expect-remote-bye] [--verbose] [--incoming [--user U] [--pass P] " +
+	    "[--domain D] [--ready-file PATH]]\n");
 	process.exit(2);
 }
 
@@ -45,14 +61,19 @@ function parseArgs(argv) {
 		seconds: 10, bundle: "balanced", mdns: "off", timeout: 40,
 		minPackets: 100, signalingOnly: false, chromium: "/usr/bin/chromium",
 		verbose: false, badfp: false, expectRemoteBye: false,
+		incoming: false, user: "alice", pass: "secret", domain: "sbc.test",
+		readyFile: null,
 	};
 	const withValue = {
 		"--ws": "ws", "--to": "to", "--page": "page", "--seconds": "seconds",
 		"--bundle": "bundle", "--mdns": "mdns", "--timeout": "timeout",
 		"--min-packets": "minPackets", "--chromium": "chromium",
+		"--user": "user", "--pass": "pass", "--domain": "domain",
+		"--ready-file": "readyFile",
 	};
 	const flags = { "--signaling-only": "signalingOnly", "--verbose": "verbose",
-		"--badfp": "badfp", "--expect-remote-bye": "expectRemoteBye" };
+		"--badfp": "badfp", "--expect-remote-bye": "expectRemoteBye",
+		"--incoming": "incoming" };
 	for (let i = 0; i < argv.length; i++) {
 		const k = argv[i];
 		if (k in flags)
@@ -73,6 +94,8 @@ function parseArgs(argv) {
 		usage("--bundle balanced|max-bundle");
 	if (!["on", "off"].includes(a.mdns))
 		usage("--mdns on|off");
+	if (a.incoming && a.expectRemoteBye)
+		usage("--incoming and --expect-remote-bye do not go together");
 	return a;
 }
 
@@ -112,8 +135,14 @@ const result = {
 };
 if (args.badfp)
 	result.badfp = true;
-if (args.expectRemoteBye)
+if (args.expectRemoteBye || args.incoming)
 	result.remoteBye = null;	// {afterMs: BYE received this long after the answer, reason}
+if (args.incoming) {
+	result.incomingMode = true;
+	result.register = null;
+	result.registered = false;
+	result.incoming = null;
+}
 const started = Date.now();
 let browser = null;
 let done = false;
@@ -163,7 +192,37 @@ function judgeRemoteBye() {
 	return null;
 }
 
+// --incoming: a call came, was answered, ended by the far end's BYE, and
+// had media while it lasted (the last snapshot before the BYE).
+function judgeIncoming() {
+	const s = result.stats;
+	if (!result.registered)
+		return `not registered: ${result.register ? result.register.error || result.register.status : "no result"}`;
+	if (!result.incoming)
+		return `no incoming call within ${Math.max(1, args.timeout - 5)} s`;
+	if (!result.incoming.answered)
+		return `incoming call not answered${result.incoming.error ? ": " + result.incoming.error : ""} (state ${s ? s.state : "unknown"})`;
+	const ended = s ? s.ended : null;
+	if (!ended)
+		return `no BYE from the far end within ${args.timeout} s (state ${s ? s.state : "unknown"})`;
+	if (ended.by !== "remote")
+		return `the call ended, but not by a BYE received (${ended.by})`;
+	if (args.signalingOnly)
+		return null;
+	const last = s.lastStats || {};
+	const m = s.mediaSeen || {};
+	if (last.dtlsState !== "connected")
+		return `dtlsState ${last.dtlsState ?? "unknown"} in the last snapshot, not connected (states seen: ${(m.dtlsStates || []).join(", ")})`;
+	const got = Math.max(last.inbound ? last.inbound.packetsReceived || 0 : 0,
+	    m.packetsReceived || 0);
+	if (!(got > args.minPackets))
+		return `inbound-rtp audio packetsReceived ${got}, not > ${args.minPackets}`;
+	return null;
+}
+
 function judge() {
+	if (args.incoming)
+		return judgeIncoming();
 	if (args.expectRemoteBye)
 		return judgeRemoteBye();
 	const s = result.stats;
@@ -206,8 +265,18 @@ async function main() {
 	url.searchParams.set("source", args.mdns === "on" ? "tone" : "mic");
 	if (args.badfp)
 		url.searchParams.set("badfp", "1");
+	if (args.incoming) {
+		url.searchParams.delete("to");
+		url.searchParams.set("register", "1");
+		url.searchParams.set("user", args.user);
+		url.searchParams.set("pass", args.pass);
+		url.searchParams.set("domain", args.domain);
+		url.searchParams.set("autoanswer", "1");
+	}
 	await page.goto(url.href, { timeout: 30000 });
 	await page.waitForFunction(() => window.state === "ready", null, { timeout: 10000 });
+	if (args.incoming)
+		return incoming(page);
 
 	result.call = await within(20000, "call setup",
 	    page.evaluate(() => window.startCall()));
@@ -243,6 +312,62 @@ async function main() {
 		result.bye = await within(12000, "BYE", page.evaluate(() => window.hangup()));
 
 	result.error = judge();
+	result.pass = result.error === null;
+	if (!result.pass || args.verbose) {
+		result.sdp = await within(3000, "sdp", page.evaluate(() => window.sdp())).catch(() => null);
+		await trace(page);
+	}
+	return finish(result.pass ? 0 : 1);
+}
+
+// --incoming: register, announce it, take one call, wait for its end.
+async function incoming(page) {
+	const deadline = started + Math.max(1, args.timeout - 5) * 1000;
+	const state = () => page.evaluate(() => ({ registered: window.registered,
+	    incoming: window.incoming, state: window.state,
+	    ended: window.ended }));
+	result.pageAfterMs = Date.now() - started;
+	result.register = await within(17000, "REGISTER", page.evaluate(() => window.register()));
+	let st = await state();
+	while (!st.registered && Date.now() < Math.min(deadline, started + 25000)) {
+		await sleep(100);
+		st = await state();
+	}
+	result.registered = st.registered;
+	if (!st.registered) {
+		result.error = judgeIncoming();
+		await trace(page);
+		return finish(1);
+	}
+	result.registeredAfterMs = Date.now() - started;
+	process.stderr.write(`browser-call: registered ${args.user}@${args.domain} ` +
+	    `after ${result.registeredAfterMs} ms\n`);
+	if (args.readyFile !== null)
+		writeFileSync(args.readyFile, "registered\n");
+
+	// The call: wait for it to come, then for it to end.
+	while (Date.now() < deadline) {
+		st = await state();
+		if (st.ended !== null || (st.incoming && st.incoming.error))
+			break;
+		await sleep(200);
+	}
+	await sleep(300);	// the page's last snapshot, taken on the BYE
+	result.stats = await within(5000, "getStats", page.evaluate(() => window.stats()));
+	result.incoming = result.stats.incoming;
+	result.call = { ok: !!(result.incoming && result.incoming.answered),
+	    answered: !!(result.incoming && result.incoming.answered),
+	    error: result.incoming ? result.incoming.error : null };
+	const local = result.stats.localCandidates || [];
+	result.mdnsCandidates = local.filter((c) => c && /\.local$/.test(c.address || "")).length;
+	const e = result.stats.ended;
+	if (e && e.by === "remote")
+		result.remoteBye = { afterMs: e.establishedAt === null ? null :
+		    Math.round(e.at - e.establishedAt), reason: e.reason };
+	else if (result.stats.state === "Established")	// clean up our side
+		result.bye = await within(4000, "BYE", page.evaluate(() => window.hangup())).catch(() => null);
+
+	result.error = judgeIncoming();
 	result.pass = result.error === null;
 	if (!result.pass || args.verbose) {
 		result.sdp = await within(3000, "sdp", page.evaluate(() => window.sdp())).catch(() => null);

@@ -27,6 +27,7 @@ done
 [ -x "$CHROMIUM" ] || { echo "1..0 # SKIP no $CHROMIUM"; exit 0; }
 [ -d "$E2E/node_modules/playwright-core" ] && [ -d "$E2E/node_modules/sip.js" ] ||
 	{ echo "1..0 # SKIP no playwright-core/sip.js in tests/e2e/node_modules (npm ci)"; exit 0; }
+browser_lock
 netns_up || { echo "1..0 # SKIP no network namespaces"; exit 0; }
 plan 10
 
@@ -136,9 +137,9 @@ echo_rtp() {	# echo_rtp NAME: RTP packets the echo PBX received
 browser() {	# browser NAME BROWSER-CALL-ARGS...: one call, rc in BROWSER_RC
 	local name=$1
 	shift
-	ip netns exec "$NS_OUT" timeout 50 node "$E2E/browser-call.mjs" --page "$PAGE" \
+	ip netns exec "$NS_OUT" timeout 80 node "$E2E/browser-call.mjs" --page "$PAGE" \
 		--ws "ws://$NS_SBC_OUT_IP:8080" --to "sip:echo@pbx.test" \
-		--bundle balanced --mdns off --timeout 40 "$@" \
+		--bundle balanced --mdns off --timeout 70 "$@" \
 		>"$T/browser-$name.json" 2>"$T/browser-$name.err"
 	BROWSER_RC=$?
 }

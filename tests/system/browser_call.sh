@@ -25,6 +25,7 @@ done
 [ -x "$CHROMIUM" ] || { echo "1..0 # SKIP no $CHROMIUM"; exit 0; }
 [ -d "$E2E/node_modules/playwright-core" ] && [ -d "$E2E/node_modules/sip.js" ] ||
 	{ echo "1..0 # SKIP no playwright-core/sip.js in tests/e2e/node_modules (npm ci)"; exit 0; }
+browser_lock
 netns_up || { echo "1..0 # SKIP no network namespaces"; exit 0; }
 plan 15
 
@@ -145,8 +146,8 @@ call() {
 		    >"$T/probe.json" 2>&1; echo $? >"$T/probe.rc") &
 		PROBE_PID=$!
 	fi
-	ip netns exec "$NS_OUT" timeout 50 node "$E2E/browser-call.mjs" --page "$PAGE" \
-		--to "sip:echo@pbx.test" --seconds "$TALK" --timeout 40 \
+	ip netns exec "$NS_OUT" timeout 80 node "$E2E/browser-call.mjs" --page "$PAGE" \
+		--to "sip:echo@pbx.test" --seconds "$TALK" --timeout 70 \
 		--min-packets $MIN_PACKETS $extra "$@" \
 		>"$T/browser-$name.json" 2>"$T/browser-$name.err"
 	rc=$?

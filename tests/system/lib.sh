@@ -97,3 +97,11 @@ sipp_run() {
 sipp_saw() {
 	cat "$T"/sipp/*_messages.log 2>/dev/null | tr -d '\r' | grep -qE -- "$1"
 }
+
+# browser_lock: one headless Chromium at a time across the test suite
+# (make check runs tests in parallel; two browsers on two cores starve the
+# media of both).  Held until the test exits.
+browser_lock() {
+	exec 9>"${TMPDIR:-/tmp}/sbc-browser-tests.lock"
+	flock -w 600 9
+}

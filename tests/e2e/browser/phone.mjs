@@ -1,7 +1,8 @@
 // phone.mjs: the test-only softphone of the browser media tests.  Real
 // Chromium WebRTC (getUserMedia on the fake device, RTCPeerConnection with
-// ICE + DTLS-SRTP) driven by SIP.js (UserAgent + Inviter, no registration)
-// over SIP-over-WebSocket to the SBC.  tests/e2e/browser-call.mjs loads it
+// ICE + DTLS-SRTP) driven by SIP.js (UserAgent + Inviter; with register=1
+// also a Registerer, with autoanswer=1 incoming Invitations) over
+// SIP-over-WebSocket to the SBC.  tests/e2e/browser-call.mjs loads it
 // and calls, through Playwright:
 //
 //   window.startCall()  -> Promise {ok, status, state, error}: INVITE sent,
@@ -24,6 +25,14 @@
 //                       stats().mediaSeen {snapshots, dtlsConnected (ever),
 //                       dtlsStates, packetsReceived (max)} over them
 //   window.trace        the last SIP messages and log lines (diagnostics)
+//   window.register()   -> Promise {ok, status, error} (register=1 only):
+//                          REGISTER with digest credentials, settles on
+//                          its final response
+//   window.registered   true while the Registerer is Registered
+//   window.incoming     autoanswer=1: the incoming call, null until one
+//                       came: {from, ruri, offer (its SDP), at, answered,
+//                       answeredAt, error}; its session is then the one
+//                       stats(), hangup() and window.ended are about
 //
 // URL parameters: ws (required), to (default sip:1000@sbc.test),
 // from (default sip:browser@sbc.test), bundle (balanced | max-bundle,
@@ -33,15 +42,28 @@
 // host addresses to any page holding that permission, so only "tone" lets
 // it offer mDNS .local candidates), badfp (1: the offer sent in the
 // INVITE carries an a=fingerprint:sha-256 that is not the one of
-// Chromium's DTLS certificate, so a correct DTLS peer must refuse it).
+// Chromium's DTLS certificate, so a correct DTLS peer must refuse it),
+// register (1: a Registerer with user, pass (digest credentials) and
+// domain (default sbc.test) registers sip:USER@DOMAIN on window.register();
+// from then defaults to that AOR), autoanswer (1: an incoming INVITE is
+// accepted at once with audio -- SIP.js delegate.onInvite -- with the same
+// peer connection, snapshot and BYE plumbing as an outgoing call; another
+// INVITE while a call exists gets 486).
 // No STUN/TURN servers: the browser offers host candidates only (or mDNS
 // names when Chromium hides local addresses).
-import { Inviter, SessionState, UserAgent, Web } from "/sip.js/index.js";
+import { Inviter, Registerer, RegistererState, SessionState, UserAgent, Web }
+    from "/sip.js/index.js";
 
 const params = new URLSearchParams(location.search);
 const wsUrl = params.get("ws");
 const toUri = params.get("to") || "sip:1000@sbc.test";
-const fromUri = params.get("from") || "sip:browser@sbc.test";
+const registerOn = params.get("register") === "1";
+const regUser = params.get("user");
+const regPass = params.get("pass");
+const regDomain = params.get("domain") || "sbc.test";
+const autoAnswer = params.get("autoanswer") === "1";
+const fromUri = params.get("from") ||
+    (registerOn && regUser ? `sip:${regUser}@${regDomain}` : "sip:browser@sbc.test");
 const bundlePolicy = params.get("bundle") === "max-bundle" ? "max-bundle" : "balanced";
 const gatherMs = Number(params.get("gather") || "3000");
 const source = params.get("source") === "tone" ? "tone" : "mic";
@@ -64,6 +86,8 @@ function setState(s) {
 
 let ua = null;
 let inviter = null;
+let invitation = null;		// autoanswer: the incoming call
+let registerer = null;
 let finalStatus = null;
 let lastPc = null;		// the call's peer connection, kept after SIP.js drops it
 let establishedAt = null;
@@ -74,6 +98,8 @@ window.lastStats = null;
 // over all snapshots: was DTLS ever connected, the most audio received
 window.mediaSeen = { snapshots: 0, dtlsConnected: false, dtlsStates: [], packetsReceived: 0 };
 window.fingerprint = null;	// badfp: {real, sent}
+window.registered = false;
+window.incoming = null;
 
 // badfp: the sha-256 fingerprint(s) of an SDP replaced by a well-formed
 // but wrong value (32 bytes AB, or CD if the real one is all AB).
@@ -97,8 +123,14 @@ function toneStreamFactory() {
 	return Promise.resolve(dest.stream);
 }
 
+// The call's session: the outgoing one, else the incoming one.
+function session() {
+	return inviter || invitation;
+}
+
 function peerConnection() {
-	const sdh = inviter && inviter.sessionDescriptionHandler;
+	const s = session();
+	const sdh = s && s.sessionDescriptionHandler;
 	return sdh ? sdh.peerConnection : undefined;
 }
 
@@ -152,13 +184,10 @@ function snapshot() {
 	}).catch(() => {});
 }
 
-async function startCall() {
-	if (inviter !== null)
-		return { ok: false, error: "a call was already started" };
-	if (!wsUrl)
-		return { ok: false, error: "no ?ws= in the page URL" };
-	setState("connecting");
-	ua = new UserAgent({
+// The user agent: with register=1 it carries the digest credentials,
+// with autoanswer=1 it takes incoming calls.
+function makeUserAgent() {
+	const options = {
 		uri: UserAgent.makeURI(fromUri),
 		transportOptions: { server: wsUrl, connectionTimeout: 5, traceSip: true,
 		    keepAliveInterval: 0 },
@@ -181,23 +210,21 @@ async function startCall() {
 		delegate: {
 			onDisconnect: (e) => note(`WebSocket closed${e ? ": " + e.message : ""}`),
 		},
-	});
-	try {
-		await ua.start();
-	} catch (e) {
-		setState("failed");
-		return { ok: false, error: `WebSocket connect to ${wsUrl} failed: ${e.message}` };
+	};
+	if (registerOn) {
+		options.authorizationUsername = regUser;
+		options.authorizationPassword = regPass;
 	}
+	if (autoAnswer)
+		options.delegate.onInvite = onInvite;
+	return new UserAgent(options);
+}
 
-	const target = UserAgent.makeURI(toUri);
-	if (!target) {
-		setState("failed");
-		return { ok: false, error: `bad to URI ${toUri}` };
-	}
-	inviter = new Inviter(ua, target, {
-		sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
-	});
-	inviter.delegate = {
+// Session plumbing shared by outgoing and incoming calls: the remote audio,
+// the BYE from the far end, the snapshots while established.  onState(s)
+// is called after each state change.
+function track(s, onState) {
+	s.delegate = {
 		onSessionDescriptionHandler: (sdh) => {
 			lastPc = sdh.peerConnection || lastPc;
 			const audio = document.getElementById("remote");
@@ -215,12 +242,9 @@ async function startCall() {
 			bye.accept().catch((e) => note(`200 to BYE failed: ${e.message}`));
 		},
 	};
-
-	let settle;
-	const settled = new Promise((r) => { settle = r; });
-	inviter.stateChange.addListener((s) => {
-		setState(s);
-		if (s === SessionState.Established) {
+	s.stateChange.addListener((st) => {
+		setState(st);
+		if (st === SessionState.Established) {
 			establishedAt = performance.now();
 			snapshotTimer = setInterval(snapshot, 500);
 			snapshot();
@@ -228,9 +252,108 @@ async function startCall() {
 			clearInterval(snapshotTimer);
 			snapshotTimer = null;
 		}
-		if (s === SessionState.Terminated && window.ended === null)
+		if (st === SessionState.Terminated && window.ended === null)
 			window.ended = { by: localBye ? "local" : "other", at: performance.now(),
 			    establishedAt, reason: null };
+		if (onState)
+			onState(st);
+	});
+}
+
+// autoanswer=1: accept an incoming call with audio at once.
+function onInvite(inv) {
+	const r = inv.request;
+	if (session()) {
+		note(`INVITE from ${r.from.uri} while in a call: 486`);
+		inv.reject({ statusCode: 486 }).catch(() => {});
+		return;
+	}
+	invitation = inv;
+	window.incoming = { from: String(r.from.uri), ruri: String(r.ruri),
+	    offer: r.body || null, at: performance.now(), answered: false,
+	    answeredAt: null, error: null };
+	note(`INVITE from ${window.incoming.from} to ${window.incoming.ruri}: answering`);
+	track(inv, (st) => {
+		if (st === SessionState.Established && !window.incoming.answered) {
+			window.incoming.answered = true;
+			window.incoming.answeredAt = performance.now();
+		}
+	});
+	inv.accept({
+		sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+	}).catch((e) => {
+		window.incoming.error = `accept failed: ${e.message}`;
+		note(window.incoming.error);
+	});
+}
+
+// Create and connect the user agent once (calls and registration share it).
+async function connect() {
+	if (ua !== null)
+		return null;
+	ua = makeUserAgent();
+	try {
+		await ua.start();
+	} catch (e) {
+		ua = null;
+		return `WebSocket connect to ${wsUrl} failed: ${e.message}`;
+	}
+	return null;
+}
+
+async function register() {
+	if (!registerOn)
+		return { ok: false, status: null, error: "no register=1 in the page URL" };
+	if (!wsUrl)
+		return { ok: false, status: null, error: "no ?ws= in the page URL" };
+	if (!regUser || regPass === null)
+		return { ok: false, status: null, error: "register=1 needs user= and pass=" };
+	if (registerer !== null)
+		return { ok: window.registered, status: null, error: "already registering" };
+	const err = await connect();
+	if (err !== null)
+		return { ok: false, status: null, error: err };
+	registerer = new Registerer(ua, { expires: 300 });
+	registerer.stateChange.addListener((st) => {
+		note(`registerer ${st}`);
+		window.registered = st === RegistererState.Registered;
+	});
+	return bounded(new Promise((resolve) => {
+		registerer.register({
+			requestDelegate: {
+				onAccept: (r) => resolve({ ok: true, status: r.message.statusCode, error: null }),
+				onReject: (r) => resolve({ ok: false, status: r.message.statusCode,
+				    error: `REGISTER: ${r.message.statusCode} ${r.message.reasonPhrase}` }),
+			},
+		}).catch((e) => resolve({ ok: false, status: null, error: `REGISTER failed: ${e.message}` }));
+	}), 15000, { ok: false, status: null, error: "REGISTER: no final response within 15 s" });
+}
+
+async function startCall() {
+	if (inviter !== null)
+		return { ok: false, error: "a call was already started" };
+	if (invitation !== null)
+		return { ok: false, error: "an incoming call is in progress" };
+	if (!wsUrl)
+		return { ok: false, error: "no ?ws= in the page URL" };
+	setState("connecting");
+	const err = await connect();
+	if (err !== null) {
+		setState("failed");
+		return { ok: false, error: err };
+	}
+
+	const target = UserAgent.makeURI(toUri);
+	if (!target) {
+		setState("failed");
+		return { ok: false, error: `bad to URI ${toUri}` };
+	}
+	inviter = new Inviter(ua, target, {
+		sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+	});
+	let settle;
+	const settled = new Promise((r) => { settle = r; });
+	track(inviter, (s) => {
 		if (s === SessionState.Established)
 			settle({ ok: true, status: finalStatus, state: s });
 		else if (s === SessionState.Terminated)
@@ -252,11 +375,12 @@ async function startCall() {
 }
 
 async function hangup() {
-	if (!inviter || inviter.state !== SessionState.Established)
+	const s = session();
+	if (!s || s.state !== SessionState.Established)
 		return { ok: false, status: null, state: window.state, error: "no established call" };
 	localBye = true;
 	const status = await bounded(new Promise((resolve) => {
-		inviter.bye({
+		s.bye({
 			requestDelegate: {
 				onAccept: (r) => resolve(r.message.statusCode),
 				onReject: (r) => resolve(r.message.statusCode),
@@ -278,6 +402,7 @@ async function stats(pc = peerConnection()) {
 		state: window.state, finalStatus, bundlePolicy, source,
 		badfp: badFingerprint, fingerprint: window.fingerprint,
 		ended: window.ended, lastStats: window.lastStats, mediaSeen: window.mediaSeen,
+		registered: window.registered, incoming: window.incoming,
 		connectionState: pc ? pc.connectionState : null,
 		iceConnectionState: pc ? pc.iceConnectionState : null,
 		signalingState: pc ? pc.signalingState : null,
@@ -336,6 +461,7 @@ function sdp() {
 }
 
 window.startCall = startCall;
+window.register = register;
 window.hangup = hangup;
 window.stats = stats;
 window.sdp = sdp;
