@@ -86,6 +86,21 @@ send_to(int fd, const struct mpeer *p, const void *buf, size_t len,
 		(*count)++;
 }
 
+/* Toward the browser: on the worker's shared port the datagram joins the
+ * iteration's sendmmsg() batch. */
+static void
+send_b(struct msess *s, const struct mpeer *p, const void *buf, size_t len)
+{
+	if (!p->set)
+		return;
+	if (s->b_fd == s->w->shared_fd) {
+		if (mw_queue(s->w, buf, len, &p->addr, p->len) == 0)
+			s->b_out++;
+		return;
+	}
+	send_to(s->b_fd, p, buf, len, &s->b_out);
+}
+
 static void
 report(struct msess *s, unsigned type, const char *why)
 {
@@ -115,7 +130,7 @@ flush_dtls(struct msess *s)
 	size_t	 n;
 
 	while ((n = dtls_conn_pending(&s->dtls, out, MW_PKT)) > 0)
-		send_to(s->b_fd, &s->b_peer, out, n, &s->b_out);
+		send_b(s, &s->b_peer, out, n);
 }
 
 /* As DTLS client, say ClientHello once there is somewhere to say it. */
@@ -151,8 +166,7 @@ on_stun(struct msess *s, const uint8_t *pkt, size_t len,
 			    (unsigned long long)s->id, n, info.error, len,
 			    s->p.ice_ufrag);
 		if (info.error_len > 0)
-			send_to(s->b_fd, &from, s->w->out, info.error_len,
-			    &s->b_out);
+			send_b(s, &from, s->w->out, info.error_len);
 		s->dropped++;
 		return;
 	}
@@ -161,7 +175,7 @@ on_stun(struct msess *s, const uint8_t *pkt, size_t len,
 	if (!s->b_peer.set || info.use_candidate)
 		latch_browser(s, &from);
 	s->last_stun = s->last_in;
-	send_to(s->b_fd, &from, s->w->out, (size_t)n, &s->b_out);
+	send_b(s, &from, s->w->out, (size_t)n);
 	dtls_client_start(s);
 }
 
@@ -307,7 +321,7 @@ pbx_packet(struct msess *s, uint8_t *pkt, size_t len,
 		s->dropped++;
 		return;
 	}
-	send_to(s->b_fd, &s->b_peer, pkt, (size_t)n, &s->b_out);
+	send_b(s, &s->b_peer, pkt, (size_t)n);
 }
 
 /* ------------------------------------------------------------ receiving */

@@ -195,6 +195,49 @@ mw_addr_hash(const struct sockaddr_storage *ss, socklen_t len)
 	return mw_hash(k, sizeof(k));
 }
 
+int
+mw_queue(struct mworker *w, const void *buf, size_t len,
+    const struct sockaddr_storage *to, socklen_t tolen)
+{
+	unsigned	i;
+
+	if (len > MW_PKT)
+		return -1;
+	if (w->sq_n == MW_SENDQ)
+		mw_flush(w);
+	i = w->sq_n++;
+	memcpy(w->sq_buf[i], buf, len);
+	memcpy(&w->sq_to[i], to, tolen);
+	w->sq_iov[i].iov_base = w->sq_buf[i];
+	w->sq_iov[i].iov_len = len;
+	memset(&w->sq_msgs[i].msg_hdr, 0, sizeof(w->sq_msgs[i].msg_hdr));
+	w->sq_msgs[i].msg_hdr.msg_iov = &w->sq_iov[i];
+	w->sq_msgs[i].msg_hdr.msg_iovlen = 1;
+	w->sq_msgs[i].msg_hdr.msg_name = &w->sq_to[i];
+	w->sq_msgs[i].msg_hdr.msg_namelen = tolen;
+	return 0;
+}
+
+/* Send what the iteration queued; what the kernel refuses is dropped. */
+void
+mw_flush(void *arg)
+{
+	struct mworker	*w = arg;
+	unsigned	 done = 0;
+	int		 n;
+
+	while (done < w->sq_n) {
+		n = sendmmsg(w->shared_fd, w->sq_msgs + done, w->sq_n - done,
+		    MSG_DONTWAIT);
+		if (n <= 0) {
+			w->stats.packets_dropped += w->sq_n - done;
+			break;
+		}
+		done += (unsigned)n;
+	}
+	w->sq_n = 0;
+}
+
 /* The session of a datagram on the shared port: STUN by our ufrag,
  * the rest by the latched browser address. */
 static struct msess *
@@ -257,6 +300,24 @@ shared_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * The shared port carries every browser stream of the worker: a 208 KiB
+ * default receive buffer overflows in bursts (docs/benchmarks.md).  As
+ * root (at setup, before privileges go) the limit does not apply.
+ */
+static void
+big_buffers(int fd)
+{
+	int	size = 8 << 20;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+	    sizeof(size)) == -1)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
+	    sizeof(size)) == -1)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
 /* media.browser_port: this worker's one UDP port for all browser media. */
 static int
 shared_setup(struct mworker *w, const struct sbc_config *cfg)
@@ -270,6 +331,8 @@ shared_setup(struct mworker *w, const struct sbc_config *cfg)
 	    idmap_init(&w->by_addr, 256) == -1)
 		return -1;
 	w->shared_fd = mw_bind_udp(cfg->media.outside_address, port);
+	if (w->shared_fd != -1)
+		big_buffers(w->shared_fd);
 	if (w->shared_fd == -1) {
 		log_err(w->svc->ctx->log, "%s: cannot bind browser media port "
 		    "%s:%d", w->svc->name, cfg->media.outside_address, port);
@@ -277,6 +340,8 @@ shared_setup(struct mworker *w, const struct sbc_config *cfg)
 	}
 	w->shared_ev = event_new(w->loop.base, w->shared_fd,
 	    EV_READ | EV_PERSIST, shared_cb, w);
+	w->loop.after = mw_flush;
+	w->loop.after_arg = w;
 	return w->shared_ev != NULL && event_add(w->shared_ev, NULL) == 0 ?
 	    0 : -1;
 }

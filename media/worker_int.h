@@ -15,6 +15,7 @@
 #include <sys/uio.h>
 
 #define MW_BATCH	32		/* datagrams per recvmmsg() */
+#define MW_SENDQ	64		/* datagrams per sendmmsg() */
 #define MW_PKT		2048		/* bytes per datagram buffer */
 
 struct msess;
@@ -34,6 +35,12 @@ struct mworker {
 	struct media_stats	 stats;
 	uint8_t			 buf[MW_BATCH][MW_PKT];	/* receive batch */
 	uint8_t			 out[MW_PKT];		/* one reply */
+	/* datagrams for the shared port, sent once per loop iteration */
+	struct mmsghdr		 sq_msgs[MW_SENDQ];
+	struct iovec		 sq_iov[MW_SENDQ];
+	struct sockaddr_storage	 sq_to[MW_SENDQ];
+	uint8_t			 sq_buf[MW_SENDQ][MW_PKT];
+	unsigned		 sq_n;
 };
 
 uint64_t	mw_hash(const void *, size_t);
@@ -50,5 +57,9 @@ struct mw_batch {
 	struct sockaddr_storage	from[MW_BATCH];
 };
 int		mw_recv(struct mworker *, int fd, struct mw_batch *);
+/* Queue a datagram for the shared port (flushed after the iteration). */
+int		mw_queue(struct mworker *, const void *, size_t,
+		    const struct sockaddr_storage *, socklen_t);
+void		mw_flush(void *worker);
 
 #endif

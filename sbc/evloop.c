@@ -25,6 +25,8 @@ sbc_evloop_init(struct sbc_evloop *el, struct sbc_service *svc,
 	el->tab = tab;
 	el->ntab = ntab;
 	el->inbox_ev = NULL;
+	el->after = NULL;
+	el->after_arg = NULL;
 	if ((el->base = event_base_new()) == NULL)
 		return -1;
 	el->inbox_ev = event_new(el->base, svc->inbox.efd, EV_READ | EV_PERSIST,
@@ -39,7 +41,14 @@ sbc_evloop_init(struct sbc_evloop *el, struct sbc_service *svc,
 void
 sbc_evloop_run(struct sbc_evloop *el)
 {
-	event_base_dispatch(el->base);
+	if (el->after == NULL) {
+		event_base_dispatch(el->base);
+		return;
+	}
+	while (!event_base_got_exit(el->base) &&
+	    !event_base_got_break(el->base) &&
+	    event_base_loop(el->base, EVLOOP_ONCE) == 0)
+		el->after(el->after_arg);
 }
 
 void

@@ -20,10 +20,17 @@ struct sbc_evloop {
 	struct sbc_service		*svc;
 	const struct sbc_msg_handler	*tab;
 	size_t				 ntab;
+	void				(*after)(void *);	/* may be NULL */
+	void				*after_arg;
 };
 
 int	sbc_evloop_init(struct sbc_evloop *, struct sbc_service *,
 	    const struct sbc_msg_handler *, size_t);
+/*
+ * Run until stopped.  With after set, it is called once every loop
+ * iteration, after all ready events ran: media workers flush the
+ * datagrams they queued during the iteration in one sendmmsg().
+ */
 void	sbc_evloop_run(struct sbc_evloop *);
 void	sbc_evloop_stop(struct sbc_evloop *);
 void	sbc_evloop_free(struct sbc_evloop *);

@@ -27,7 +27,7 @@ if ! netns_up 2>"$T/netns.err"; then
 	echo "1..0 # SKIP cannot create network namespaces: $(head -n 1 "$T/netns.err")"
 	exit 0
 fi
-plan 16
+plan 18
 
 ORIGIN=https://app.sbc.test
 WS=ws://$NS_SBC_OUT_IP:8080
@@ -180,6 +180,16 @@ fi
 
 call answer_wss uas_answer.xml udp -- --ws "$WSS" --to sip:1000@sbc.test --hangup-after 1
 ok $? "wss -> udp: answered, browser hangs up" || why
+
+call answer_wss_tcp uas_answer.xml tcp -- --ws "$WSS" --to sip:2000@sbc.test --hangup-after 1
+ok $? "wss -> tcp: answered, browser hangs up" || why
+
+if command -v socat >/dev/null 2>&1; then
+	call answer_wss_tls uas_answer.xml tls -- --ws "$WSS" --to sip:3000@sbc.test --hangup-after 1
+	ok $? "wss -> tls: answered, browser hangs up" || { why; diag "$T/socat.err"; }
+else
+	n=$((n + 1)); echo "ok $n - wss -> tls # SKIP socat is not installed"
+fi
 
 call pbx_bye uas_pbx_bye.xml udp -- --ws "$WS" --to sip:1000@sbc.test \
     --expect-bye --capture "$T/pbx_bye/capture"
