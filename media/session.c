@@ -66,6 +66,7 @@ peer_set(struct mpeer *p, const struct sockaddr *sa, socklen_t len)
 	memcpy(&p->addr, sa, len);
 	p->len = len;
 	p->set = 1;
+	p->connected = 0;
 }
 
 static int
@@ -81,6 +82,11 @@ send_to(int fd, const struct mpeer *p, const void *buf, size_t len,
 {
 	if (!p->set)
 		return;
+	if (p->connected) {
+		if (send(fd, buf, len, 0) == (ssize_t)len)
+			(*count)++;
+		return;
+	}
 	if (sendto(fd, buf, len, 0, (const struct sockaddr *)&p->addr,
 	    p->len) == (ssize_t)len)
 		(*count)++;
@@ -288,7 +294,7 @@ same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
  * third party cannot take the stream over.  -1: drop the packet.
  */
 static int
-latch_pbx(struct msess *s, struct mpeer *peer, int *latched,
+latch_pbx(struct msess *s, int fd, struct mpeer *peer, int *latched,
     const struct sockaddr_storage *src, socklen_t srclen)
 {
 	if (peer_is(peer, src, srclen))
@@ -297,6 +303,9 @@ latch_pbx(struct msess *s, struct mpeer *peer, int *latched,
 		return -1;
 	peer_set(peer, (const struct sockaddr *)src, srclen);
 	*latched = 1;
+	/* connected: no route lookup per send, the kernel filters sources */
+	if (connect(fd, (const struct sockaddr *)src, srclen) == 0)
+		peer->connected = 1;
 	return 0;
 }
 
@@ -311,7 +320,8 @@ pbx_packet(struct msess *s, uint8_t *pkt, size_t len,
 		s->dropped++;
 		return;
 	}
-	if (latch_pbx(s, rtcp_port ? &s->pr_peer : &s->p_peer,
+	if (latch_pbx(s, rtcp_port ? s->pr_fd : s->p_fd,
+	    rtcp_port ? &s->pr_peer : &s->p_peer,
 	    rtcp_port ? &s->pr_latched : &s->p_latched, src, srclen) == -1) {
 		s->dropped++;
 		return;
@@ -420,6 +430,15 @@ dtls_setup(struct msess *s, const struct media_params *p)
 }
 
 static void
+disconnect(int fd)
+{
+	struct sockaddr	sa = { .sa_family = AF_UNSPEC };
+
+	if (fd != -1)
+		connect(fd, &sa, sizeof(sa));
+}
+
+static void
 set_pbx_remote(struct msess *s, const struct sockaddr_storage *ss)
 {
 	socklen_t	len = ss->ss_family == AF_INET6 ?
@@ -433,6 +452,8 @@ set_pbx_remote(struct msess *s, const struct sockaddr_storage *ss)
 	    &((struct sockaddr_in *)&s->pr_peer.addr)->sin_port;
 	*port = htons(ntohs(*port) + 1);
 	s->p_latched = s->pr_latched = 0;	/* latch again from there */
+	disconnect(s->p_fd);
+	disconnect(s->pr_fd);
 }
 
 /* New parameters from signaling (the PBX's answer, a re-INVITE). */

@@ -25,6 +25,7 @@ struct mpeer {
 	struct sockaddr_storage	addr;
 	socklen_t		len;
 	int			set;
+	int			connected;	/* connect()ed to addr */
 };
 
 struct msess {
