@@ -22,6 +22,7 @@
 # (answer + BYE received), for when media is being debugged.
 . "$top_srcdir/tests/system/lib.sh"
 . "$top_srcdir/tests/system/netns.sh"
+. "$top_srcdir/tests/system/browser_lib.sh"
 
 E2E=$top_srcdir/tests/e2e
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
@@ -72,27 +73,13 @@ users = (
 policy = { allowed_origins = [ "http://127.0.0.1:$PAGE_PORT" ]; };
 CONF
 
-# Chromium and Playwright want a writable home and temporary directory.
-mkdir -p "$T/home" "$T/tmp"
-export HOME=$T/home TMPDIR=$T/tmp XDG_CONFIG_HOME=$T/home/.config XDG_CACHE_HOME=$T/home/.cache
+browser_env
 
 netns_sbc_start -c "$T/sbc.conf"
 ok $? "SBC starts between the two networks, domain sbc.test (local registrar)" ||
 	diag "$T/sbc.log"
 
-ip netns exec "$NS_OUT" node "$E2E/serve.mjs" --host 127.0.0.1 --port $PAGE_PORT \
-	--lifetime 300 >"$T/serve.out" 2>&1 &
-SERVE_PID=$!
-wait_file_text() {	# wait_file_text FILE TEXT SECONDS
-	local i=0
-	while [ $i -lt $(($3 * 10)) ]; do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-wait_file_text "$T/serve.out" "serving" 10
+page_serve
 ok $? "test page served in the browsers' namespace" || diag "$T/serve.out"
 
 # sipp_in NAME SCENARIO ARGS...: one SIPp UAC call from the PBX's address
