@@ -74,10 +74,13 @@ idmap_put(struct idmap *m, uint64_t id, void *val)
 		return -1;
 	if (m->cap == 0 && idmap_init(m, 8) == -1)
 		return -1;
+	if (idmap_get(m, id) != NULL) {	/* replace: never grows, never fails */
+		insert(m->slots, m->cap, id, val);
+		return 0;
+	}
 	if ((m->n + 1) * 2 > m->cap && grow(m) == -1)
 		return -1;
-	if (idmap_get(m, id) == NULL)
-		m->n++;
+	m->n++;
 	insert(m->slots, m->cap, id, val);
 	return 0;
 }
