@@ -284,6 +284,7 @@ shared_cb(evutil_socket_t fd, short what, void *arg)
 	struct mworker	*w = arg;
 	struct mw_batch	 b;
 	struct msess	*ms;
+	time_t		 now = time(NULL);	/* once per batch */
 	int		 i, n;
 
 	n = mw_recv(w, fd, &b);
@@ -294,7 +295,7 @@ shared_cb(evutil_socket_t fd, short what, void *arg)
 			w->stats.packets_dropped++;
 			continue;
 		}
-		ms->last_in = time(NULL);
+		ms->last_in = now;
 		msess_browser_packet(ms, w->buf[i], b.msgs[i].msg_len,
 		    &b.from[i], b.msgs[i].msg_hdr.msg_namelen);
 	}
