@@ -20,16 +20,7 @@
 . "$top_srcdir/tests/system/netns.sh"
 . "$top_srcdir/tests/system/browser_lib.sh"
 
-E2E=$top_srcdir/tests/e2e
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-for need in node sipp ss; do
-	command -v $need >/dev/null 2>&1 || { echo "1..0 # SKIP no $need"; exit 0; }
-done
-[ -x "$CHROMIUM" ] || { echo "1..0 # SKIP no $CHROMIUM"; exit 0; }
-[ -d "$E2E/node_modules/playwright-core" ] && [ -d "$E2E/node_modules/sip.js" ] ||
-	{ echo "1..0 # SKIP no playwright-core/sip.js in tests/e2e/node_modules (npm ci)"; exit 0; }
-browser_lock
-netns_up || { echo "1..0 # SKIP no network namespaces"; exit 0; }
+browser_setup	# or SKIP: Chromium, node modules, namespaces
 plan 10
 
 # The browsers' default route points at the SBC (see browser_call.sh).

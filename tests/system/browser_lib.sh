@@ -1,7 +1,26 @@
 # browser_lib.sh: what the real-browser tests share (sourced after lib.sh
 # and netns.sh): Chromium's writable home, the test page server in the
 # browsers' namespace, and the echo PBX (echo-pbx.mjs + a SIPp UAS) in
-# the PBX's namespace.  Needs E2E, PAGE_PORT, ECHO_PORT, PBX_PORT.
+# the PBX's namespace.  Needs PAGE_PORT, ECHO_PORT, PBX_PORT.
+
+E2E=$top_srcdir/tests/e2e
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+
+# browser_setup: skip (TAP "1..0 # SKIP") when a part is missing, else
+# take the one-browser lock and make the namespaces.
+browser_setup() {
+	local need
+	for need in node sipp ss; do
+		command -v $need >/dev/null 2>&1 ||
+			{ echo "1..0 # SKIP no $need"; exit 0; }
+	done
+	[ -x "$CHROMIUM" ] || { echo "1..0 # SKIP no $CHROMIUM"; exit 0; }
+	[ -d "$E2E/node_modules/playwright-core" ] &&
+	    [ -d "$E2E/node_modules/sip.js" ] || { echo "1..0 # SKIP no" \
+	    "playwright-core/sip.js in tests/e2e/node_modules (npm ci)"; exit 0; }
+	browser_lock
+	netns_up || { echo "1..0 # SKIP no network namespaces"; exit 0; }
+}
 
 # browser_env: Chromium and Playwright want a writable home and tmp.
 browser_env() {
