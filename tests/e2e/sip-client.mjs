@@ -29,6 +29,7 @@
 //   --verbose             SIP.js logs and SIP traces on stderr
 import { appendFileSync } from "node:fs";
 import { WebSocket as WsSocket } from "ws";
+import { parseOptions } from "./args.mjs";
 import { Inviter, SessionState, UserAgent } from "sip.js";
 
 // ------------------------------------------------------------ arguments
@@ -42,7 +43,7 @@ function usage(msg) {
 }
 
 function parseArgs(argv) {
-	const a = {
+	let a = {
 		ws: null, from: "sip:alice@sbc.test", to: "sip:1000@sbc.test",
 		authUser: null, authPass: null, hangupAfter: null,
 		expectBye: false, cancelAfter: null, expectStatus: null,
@@ -61,26 +62,7 @@ function parseArgs(argv) {
 		"--info": "info", "--verbose": "verbose",
 	};
 	const numeric = ["hangupAfter", "cancelAfter", "expectStatus", "timeout"];
-	for (let i = 0; i < argv.length; i++) {
-		const k = argv[i];
-		if (k in flags) {
-			a[flags[k]] = true;
-		} else if (k in withValue) {
-			if (i + 1 >= argv.length)
-				usage(`${k} needs a value`);
-			a[withValue[k]] = argv[++i];
-		} else {
-			usage(`unknown argument '${k}'`);
-		}
-	}
-	for (const k of numeric) {
-		if (a[k] === null)
-			continue;
-		const v = Number(a[k]);
-		if (!Number.isFinite(v) || v < 0)
-			usage(`bad number '${a[k]}'`);
-		a[k] = v;
-	}
+	a = parseOptions(argv, a, withValue, flags, numeric, usage);
 	if (!a.ws || !/^wss?:\/\//.test(a.ws))
 		usage("--ws ws://HOST:PORT or wss://HOST:PORT is required");
 	if ((a.authUser === null) !== (a.authPass === null))

@@ -35,6 +35,7 @@
 //   --verbose             SIP.js logs and SIP traces on stderr
 import { appendFileSync } from "node:fs";
 import { WebSocket as WsSocket } from "ws";
+import { parseOptions } from "./args.mjs";
 import { Registerer, UserAgent } from "sip.js";
 
 // ------------------------------------------------------------ arguments
@@ -48,7 +49,7 @@ function usage(msg) {
 }
 
 function parseArgs(argv) {
-	const a = {
+	let a = {
 		ws: null, aor: "sip:alice@sbc.test", user: null, pass: null,
 		expires: 600, instance: null, unregisterAfter: null, hold: 0,
 		expect: 200, progress: null, timeout: 20, verbose: false,
@@ -61,26 +62,8 @@ function parseArgs(argv) {
 		"--timeout": "timeout",
 	};
 	const numeric = ["expires", "unregisterAfter", "hold", "expect", "timeout"];
-	for (let i = 0; i < argv.length; i++) {
-		const k = argv[i];
-		if (k === "--verbose") {
-			a.verbose = true;
-		} else if (k in withValue) {
-			if (i + 1 >= argv.length)
-				usage(`${k} needs a value`);
-			a[withValue[k]] = argv[++i];
-		} else {
-			usage(`unknown argument '${k}'`);
-		}
-	}
-	for (const k of numeric) {
-		if (a[k] === null)
-			continue;
-		const v = Number(a[k]);
-		if (!Number.isFinite(v) || v < 0)
-			usage(`bad number '${a[k]}'`);
-		a[k] = v;
-	}
+	a = parseOptions(argv, a, withValue, { "--verbose": "verbose" },
+	    numeric, usage);
 	if (!a.ws || !/^wss?:\/\//.test(a.ws))
 		usage("--ws ws://HOST:PORT or wss://HOST:PORT is required");
 	if ((a.user === null) !== (a.pass === null))
