@@ -41,6 +41,8 @@ struct media_stats {
 	uint64_t	dtls_failures;
 };
 
+#define MEDIA_KEY_MAX	46	/* SRTP master key || salt, AES-256 + 14 */
+
 /* What a worker needs to run one session (both legs of one stream). */
 struct media_params {
 	/* browser leg (webrtc profile) */
@@ -56,6 +58,14 @@ struct media_params {
 	struct sockaddr_storage	p_remote;	/* from the PBX SDP */
 	int			p_remote_set;
 	int			p_rtcp_mux;
+	/* PBX leg SDES-SRTP (RFC 4568): "" is plain RTP.  The keys are
+	 * secret: the worker wipes them from its copy once libsrtp has
+	 * them, and never logs them.  A new key_gen means new keys. */
+	char			p_suite[32];	/* "AES_CM_128_HMAC_SHA1_80" */
+	uint8_t			p_local_key[MEDIA_KEY_MAX];	/* we send */
+	uint8_t			p_remote_key[MEDIA_KEY_MAX];	/* PBX sends */
+	uint32_t		p_key_len;
+	uint32_t		p_key_gen;
 	int			timeout;	/* seconds without media */
 };
 

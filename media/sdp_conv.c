@@ -990,8 +990,8 @@ typedef void	(*emit_fn)(const struct emit *);
 static const emit_fn webrtc_emit[] = {
 	emit_ice, emit_dir, emit_mux, emit_codecs, emit_candidate, NULL,
 };
-static const emit_fn rtp_emit[] = {
-	emit_codecs, emit_rtcp, emit_dir, NULL,
+static const emit_fn rtp_emit[] = {	/* a=crypto: sdes-optional */
+	emit_codecs, emit_rtcp, emit_crypto, emit_dir, NULL,
 };
 static const emit_fn sdes_emit[] = {
 	emit_codecs, emit_rtcp, emit_crypto, emit_dir, NULL,
@@ -1158,8 +1158,6 @@ local_ok(const struct sdp_local *l)
 	if (l->profile == SDP_PROFILE_WEBRTC)
 		return sane(l->ice_ufrag, 256, 0) && sane(l->ice_pwd, 256, 0) &&
 		    sane(l->fingerprint, 256, 1);
-	if (l->profile != SDP_PROFILE_SDES)
-		return 1;
 	if (l->ncrypto < 0 || l->ncrypto > SDP_MAX_CRYPTO ||
 	    (l->ncrypto > 0 && l->crypto == NULL))
 		return 0;

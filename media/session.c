@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/crypto.h>
 
 #include "media/rtp.h"
 #include "media/session.h"
@@ -165,6 +166,16 @@ on_stun(struct msess *s, const uint8_t *pkt, size_t len,
 	n = stun_lite_answer(&s->w->stun, pkt, len, s->p.ice_ufrag,
 	    s->p.ice_pwd, (const struct sockaddr *)src, srclen, s->w->out,
 	    MW_PKT, &info);
+	if (n > 0)
+		s->old_ufrag[0] = '\0';	/* the restart is through */
+	else if (s->old_ufrag[0] != '\0') {	/* consent on the old pair */
+		memset(&info, 0, sizeof(info));
+		n = stun_lite_answer(&s->w->stun, pkt, len, s->old_ufrag,
+		    s->old_pwd, (const struct sockaddr *)src, srclen,
+		    s->w->out, MW_PKT, &info);
+		if (n > 0 && !peer_is(&s->b_peer, src, srclen))
+			n = 0;		/* the old credentials: old pair only */
+	}
 	if (n <= 0) {
 		if (s->dropped == 0)	/* first refusal of the session only */
 			log_info(s->w->svc->ctx->log, "session %llu: STUN check "
@@ -250,6 +261,11 @@ on_srtp(struct msess *s, uint8_t *pkt, size_t len,
 	}
 	if (rtcp && (n = (int)rtcp_strip_feedback(pkt, (size_t)n)) <= 0)
 		return;
+	if (s->p_srtp_up && (n + SRTP_PAIR_TRAILER_MAX > MW_PKT ||
+	    srtp_pair_protect(&s->p_srtp, pkt, &n, rtcp) == -1)) {
+		s->dropped++;
+		return;
+	}
 	send_to(fd, to, pkt, (size_t)n, &s->p_out);
 }
 
@@ -324,6 +340,13 @@ pbx_packet(struct msess *s, uint8_t *pkt, size_t len,
 	    rtcp_port ? &s->pr_peer : &s->p_peer,
 	    rtcp_port ? &s->pr_latched : &s->p_latched, src, srclen) == -1) {
 		s->dropped++;
+		return;
+	}
+	if (s->p_srtp_up &&
+	    srtp_pair_unprotect(&s->p_srtp, pkt, &n, rtcp) == -1) {
+		s->dropped++;
+		if (s->p_srtp.err == srtp_err_status_auth_fail)
+			s->w->stats.srtp_auth_failures++;
 		return;
 	}
 	if (!s->srtp_up || n + SRTP_PAIR_TRAILER_MAX > MW_PKT ||
@@ -456,6 +479,59 @@ set_pbx_remote(struct msess *s, const struct sockaddr_storage *ss)
 	disconnect(s->pr_fd);
 }
 
+/*
+ * SDES keys of the PBX leg: new contexts when signaling sent a new key
+ * generation (first answer, a re-INVITE that changed keys, a fallback to
+ * plain RTP).  Our copy of the keys is wiped: they live in libsrtp.
+ */
+static void
+pbx_keys(struct msess *s, const struct media_params *p)
+{
+	if (p->p_key_gen == s->p_key_gen)
+		goto wipe;
+	if (s->p_srtp_up)
+		srtp_pair_free(&s->p_srtp);
+	s->p_srtp_up = 0;
+	s->p_key_gen = p->p_key_gen;
+	if (p->p_suite[0] != '\0') {
+		if (srtp_pair_init_sdes(&s->p_srtp, p->p_suite, p->p_local_key,
+		    p->p_key_len, p->p_remote_key, p->p_key_len) == -1) {
+			report(s, MEDIA_EV_FAILED, "SDES-SRTP setup failed");
+			goto wipe;
+		}
+		s->p_srtp_up = 1;
+	}
+wipe:
+	OPENSSL_cleanse(s->p.p_local_key, sizeof(s->p.p_local_key));
+	OPENSSL_cleanse(s->p.p_remote_key, sizeof(s->p.p_remote_key));
+}
+
+/*
+ * New ICE credentials of ours (an ICE restart, RFC 8445 §9): checks use
+ * them now; the old ones still answer consent checks on the old pair
+ * until the browser has our answer and a check with the new ones works.
+ */
+static void
+ice_creds(struct msess *s, const struct media_params *p)
+{
+	struct idmap	*m = &s->w->by_ufrag;
+	uint64_t	 h;
+
+	if (p->ice_ufrag[0] == '\0' ||
+	    strcmp(p->ice_ufrag, s->p.ice_ufrag) == 0)
+		return;
+	if (s->b_fd != -1 && s->b_fd == s->w->shared_fd) {
+		h = mw_hash(s->p.ice_ufrag, strlen(s->p.ice_ufrag));
+		if (idmap_get(m, h) == s)
+			idmap_del(m, h);
+		idmap_put(m, mw_hash(p->ice_ufrag, strlen(p->ice_ufrag)), s);
+	}
+	memcpy(s->old_ufrag, s->p.ice_ufrag, sizeof(s->old_ufrag));
+	memcpy(s->old_pwd, s->p.ice_pwd, sizeof(s->old_pwd));
+	memcpy(s->p.ice_ufrag, p->ice_ufrag, sizeof(s->p.ice_ufrag));
+	memcpy(s->p.ice_pwd, p->ice_pwd, sizeof(s->p.ice_pwd));
+}
+
 /* New parameters from signaling (the PBX's answer, a re-INVITE). */
 void
 msess_update(struct msess *s, const struct media_params *p)
@@ -463,6 +539,8 @@ msess_update(struct msess *s, const struct media_params *p)
 	socklen_t	len = p->p_remote.ss_family == AF_INET6 ?
 			    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 
+	pbx_keys(s, p);
+	ice_creds(s, p);
 	s->p.p_rtcp_mux = p->p_rtcp_mux;
 	s->p.timeout = p->timeout;
 	dtls_setup(s, p);
@@ -531,6 +609,8 @@ msess_free(struct msess *s)
 		dtls_conn_free(&s->dtls);
 	if (s->srtp_up)
 		srtp_pair_free(&s->srtp);
+	if (s->p_srtp_up)
+		srtp_pair_free(&s->p_srtp);
 	free(s);
 }
 

@@ -1,7 +1,8 @@
 /*
  * session.h: one media session inside a worker: a browser leg (ICE-lite,
- * DTLS-SRTP, rtcp-mux, one UDP socket per stream) and a PBX leg (plain RTP
- * and RTCP sockets, symmetric latching), and the packet path between them.
+ * DTLS-SRTP, rtcp-mux, one UDP socket per stream) and a PBX leg (RTP and
+ * RTCP sockets, symmetric latching; plain or SDES-SRTP), and the packet
+ * path between them.
  *
  * Owns: its sockets, events, DTLS connection and SRTP contexts.
  * Thread: the worker that created it, only.  Per packet: no allocation,
@@ -36,14 +37,19 @@ struct msess {
 	int			 b_fd, p_fd, pr_fd;	/* browser, PBX RTP, RTCP */
 	struct event		*b_ev, *p_ev, *pr_ev;
 	struct mpeer		 b_peer;	/* latched by ICE */
+	char			 old_ufrag[16];	/* ICE restart: until a check */
+	char			 old_pwd[48];	/*  with the new ones succeeds */
 	struct mpeer		 p_peer;	/* SDP, then symmetric latching */
 	struct mpeer		 pr_peer;
 	int			 p_latched, pr_latched;	/* port fixed */
 	struct dtls_conn	 dtls;
 	int			 dtls_inited;	/* fingerprint known */
 	int			 dtls_started;	/* client: ClientHello sent */
-	struct srtp_pair	 srtp;
+	struct srtp_pair	 srtp;		/* browser leg, from DTLS */
 	int			 srtp_up;
+	struct srtp_pair	 p_srtp;	/* PBX leg, SDES keys */
+	int			 p_srtp_up;
+	uint32_t		 p_key_gen;	/* of the keys in p_srtp */
 	time_t			 last_in;	/* any media or STUN, either leg */
 	time_t			 last_stun;	/* consent (RFC 7675) */
 	int			 dead;		/* reported; waits for DELETE */

@@ -16,12 +16,14 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/crypto.h>
 
 #include "media/rtp.h"
 #include "media/session.h"
 #include "media/worker_int.h"
 #include "sbc/conf.h"
 #include "sbc/log.h"
+#include "sbc/stats.h"
 
 struct media_req *
 media_req_new(unsigned type, uint64_t cookie, struct sbc_service *reply_to)
@@ -102,6 +104,14 @@ fail_event(struct sbc_service *s, const struct media_req *req,
 		free(ev);
 }
 
+/* SDES keys leave the request as soon as the session has them. */
+static void
+params_wipe(struct media_params *p)
+{
+	OPENSSL_cleanse(p->p_local_key, sizeof(p->p_local_key));
+	OPENSSL_cleanse(p->p_remote_key, sizeof(p->p_remote_key));
+}
+
 static void
 on_create(struct sbc_service *s, struct sbc_qmsg *m)
 {
@@ -110,6 +120,7 @@ on_create(struct sbc_service *s, struct sbc_qmsg *m)
 	struct msess		*ms = NULL;
 
 	if (idmap_get(&w->sessions, req->cookie) != NULL) {
+		params_wipe(&req->p);
 		fail_event(s, req, "session exists");
 		return;
 	}
@@ -117,12 +128,14 @@ on_create(struct sbc_service *s, struct sbc_qmsg *m)
 	    idmap_put(&w->sessions, req->cookie, ms) == -1) {
 		if (ms != NULL)
 			msess_free(ms);
+		params_wipe(&req->p);
 		fail_event(s, req, "cannot open media ports");
 		return;
 	}
 	log_debug(s->ctx->log, "%s: session %llu: browser %s:%d, PBX %s:%d",
 	    s->name, (unsigned long long)req->cookie, req->p.b_addr,
 	    req->p.b_port, req->p.p_addr, req->p.p_port);
+	params_wipe(&req->p);
 }
 
 static void
@@ -134,6 +147,7 @@ on_update(struct sbc_service *s, struct sbc_qmsg *m)
 
 	if ((ms = idmap_get(&w->sessions, req->cookie)) != NULL)
 		msess_update(ms, &req->p);
+	params_wipe(&req->p);
 }
 
 static void
@@ -153,6 +167,9 @@ on_delete(struct sbc_service *s, struct sbc_qmsg *m)
 	    (unsigned long long)ms->dropped,
 	    ms->dtls.state == DTLS_CONNECTED ? "up" : "down",
 	    ms->srtp_up ? "up" : "down");
+	w->stats.packets_in += ms->b_in + ms->p_in;	/* keep the totals */
+	w->stats.packets_out += ms->b_out + ms->p_out;
+	w->stats.packets_dropped += ms->dropped;
 	msess_free(ms);
 }
 
@@ -347,6 +364,25 @@ shared_setup(struct mworker *w, const struct sbc_config *cfg)
 	    0 : -1;
 }
 
+/* Once a second: this worker's totals into its slot of struct sbc_stats. */
+static void
+publish_stats(struct mworker *w)
+{
+	struct sbc_stats_media	*slot;
+	struct media_stats	 st;
+
+	if (w->svc->ctx->stats == NULL)
+		return;
+	slot = &w->svc->ctx->stats->media[w->svc->index];
+	sum_stats(w, &st);
+	SBC_STAT_SET(&slot->sessions, st.sessions);
+	SBC_STAT_SET(&slot->packets_in, st.packets_in);
+	SBC_STAT_SET(&slot->packets_out, st.packets_out);
+	SBC_STAT_SET(&slot->packets_dropped, st.packets_dropped);
+	SBC_STAT_SET(&slot->srtp_auth_failures, st.srtp_auth_failures);
+	SBC_STAT_SET(&slot->dtls_failures, st.dtls_failures);
+}
+
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -357,6 +393,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	for (i = 0; i < w->sessions.cap; i++)
 		if (w->sessions.slots[i].id != 0)
 			msess_tick(w->sessions.slots[i].val, now);
+	publish_stats(w);
 }
 
 static int

@@ -101,6 +101,7 @@ struct sbc_trunk {
 	int			 expires;
 	const char		*outbound_proxy;
 	enum sbc_media_profile	 media_profile;
+	struct sbc_strv		 srtp_suites;	/* SDES order; empty: ours */
 	struct sbc_strv		 codecs;
 	int			 max_calls;	/* 0: unlimited */
 	int			 cps;		/* 0: unlimited */
@@ -181,8 +182,11 @@ struct sbc_log_conf {
 	const char	*facility;
 };
 
+/* cli.socket's default; sbcctl's too. */
+#define SBC_CLI_SOCKET_DEFAULT	"/run/sbc/sbcctl.sock"
+
 struct sbc_cli_conf {
-	const char	*socket;
+	const char	*socket;	/* "": no UNIX socket */
 	const char	*mode_str;	/* octal, as written */
 	int		 mode;		/* derived from mode_str */
 	const char	*group;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "media/sdes.h"
 #include "sbc/conf.h"
 #include "sbc/conf_check.h"
 #include "sbc/log.h"
@@ -197,6 +198,14 @@ check_trunk(struct sbc_config *cfg, const struct sbc_trunk *t,
 		ERR(cfg, err, t->line, "trunk '%s': transport must be udp, "
 		    "tcp or tls", t->name);
 		rc = -1;
+	}
+	for (i = 0; i < t->srtp_suites.n; i++) {
+		if (sdes_suite_by_name(t->srtp_suites.v[i]) ==
+		    SDES_SUITE_NONE) {
+			ERR(cfg, err, t->line, "trunk '%s': unknown SRTP suite "
+			    "\"%s\"", t->name, t->srtp_suites.v[i]);
+			rc = -1;
+		}
 	}
 	if (t->reg && (*t->username == '\0' || *t->password == '\0')) {
 		ERR(cfg, err, t->line, "trunk '%s': register = true needs "

@@ -135,6 +135,7 @@ static const struct conf_field trunk_fields[] = {
 	INT(S, "expires", expires, 60, 86400, 3600),
 	STR(S, "outbound_proxy", outbound_proxy, ""),
 	ENUM(S, "media_profile", media_profile, conf_profile_names, "rtp"),
+	STRV(S, "srtp_suites", srtp_suites),
 	STRV(S, "codecs", codecs),
 	INT(S, "max_calls", max_calls, 0, 1000000, 0),
 	INT(S, "cps", cps, 0, 100000, 0),
@@ -212,7 +213,7 @@ static const struct conf_section policy_sec = SECTION("policy", policy_fields);
 
 #define S struct sbc_cli_conf
 static const struct conf_field cli_fields[] = {
-	STR(S, "socket", socket, "/run/sbc/sbcctl.sock"),
+	STR(S, "socket", socket, SBC_CLI_SOCKET_DEFAULT),
 	STR(S, "mode", mode_str, "0660"),
 	STR(S, "group", group, ""),
 	INT(S, "tcp_port", tcp_port, 0, 65535, 0),

@@ -4,15 +4,19 @@
  * Owns: struct sbc_daemon (logger, snapshot, services).  Thread: main only;
  * it blocks every signal before creating threads and then takes them
  * synchronously with sigwaitinfo(), so no handler runs concurrently.
+ * Exception: reload_locked() (sbc_ctx.reload) also runs in the ctl thread
+ * for `sbcctl reload`; reload_lock guards d->cfg against SIGHUP's reload.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sofia-sip/su.h>
@@ -20,11 +24,16 @@
 #include "media/dtls.h"
 #include "media/media.h"
 #include "media/srtp_ctx.h"
+#include "policy/policy.h"
 #include "sbc/conf.h"
+#include "sbc/ctl_server.h"
 #include "sbc/daemon.h"
 #include "sbc/log.h"
 #include "sbc/privdrop.h"
 #include "sbc/service.h"
+#include "sbc/snmp_agent.h"
+#include "sbc/snmp_trunks.h"
+#include "sbc/stats.h"
 #include "sbc/tlscert.h"
 #include "signaling/edge.h"
 #include "signaling/signaling.h"
@@ -37,15 +46,24 @@ struct sbc_daemon {
 	struct dtls_identity		 dtls;
 	int				 media_inited;
 	struct sbc_latch		 latch;
+	struct sbc_stats		 stats;
 	struct sbc_ctx			 ctx;
 	struct sbc_service		 signaling;
 	struct sbc_service		 edge;
+	struct sbc_service		 ctl;		/* sbcctl's socket */
+	pthread_mutex_t			 reload_lock;	/* d->cfg: SIGHUP, ctl */
 	struct sbc_service		*media;
 	struct sbc_service		**mediap;
 	int				 nmedia;
 	int				 pidfile_written;
 	int				 latch_inited;
+	struct snmp_agent		*snmp;		/* NULL: SNMP off */
+	struct policy			*policy;	/* bans, rates */
+	struct snmp_cfg_trunks		 snmp_trunks;	/* its trunk table */
+	int				 snmp_on;
 };
+
+static int	reload_locked(void *, char *, size_t);
 
 static void
 print_errors(const struct conf_errors *err)
@@ -58,8 +76,24 @@ print_errors(const struct conf_errors *err)
 		fprintf(stderr, "(more errors not shown)\n");
 }
 
-int
-sbc_load_config(const struct sbc_options *o, struct sbc_config **cfg)
+/* The errors as lines of text (for sbcctl reload). */
+static void
+errors_text(const struct conf_errors *err, char *buf, size_t len)
+{
+	size_t	i, n;
+
+	for (i = 0; i < err->n; i++) {
+		n = strlen(buf);
+		snprintf(buf + n, len - n, "\n%s", err->msg[i]);
+	}
+	n = strlen(buf);
+	if (err->truncated)
+		snprintf(buf + n, len - n, "\n(more errors not shown)");
+}
+
+static int
+load_config(const struct sbc_options *o, struct sbc_config **cfg,
+    char *text, size_t len)
 {
 	struct conf_errors	*err;
 	int			 rc;
@@ -73,8 +107,16 @@ sbc_load_config(const struct sbc_options *o, struct sbc_config **cfg)
 		    cfg, err);
 	if (rc == -1)
 		print_errors(err);
+	if (rc == -1 && text != NULL)
+		errors_text(err, text, len);
 	free(err);
 	return rc;
+}
+
+int
+sbc_load_config(const struct sbc_options *o, struct sbc_config **cfg)
+{
+	return load_config(o, cfg, NULL, 0);
 }
 
 static int
@@ -88,6 +130,24 @@ media_worker_count(const struct sbc_config *cfg)
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
+/* policy/ started a ban (ws-edge or signaling thread). */
+static void
+on_ban(void *arg, const struct sockaddr *sa, int seconds, const char *why)
+{
+	struct sbc_daemon	*d = arg;
+	char			 addr[INET6_ADDRSTRLEN] = "?";
+	const void		*a = sa->sa_family == AF_INET6 ?
+				    (const void *)&((const struct sockaddr_in6 *)
+				    sa)->sin6_addr : (const void *)&((const
+				    struct sockaddr_in *)sa)->sin_addr;
+
+	inet_ntop(sa->sa_family, a, addr, sizeof(addr));
+	log_notice(&d->log, "policy: %s banned for %d s (%s)", addr, seconds,
+	    why);
+	SBC_STAT_ADD(&d->stats.bans_total, 1);
+	snmp_agent_notify(d->snmp, SNMP_NOTIFY_BAN_ADDED, addr);
+}
+
 static int
 init_services(struct sbc_daemon *d)
 {
@@ -97,8 +157,18 @@ init_services(struct sbc_daemon *d)
 	d->nmedia = media_worker_count(d->cfg);
 	d->media = calloc(d->nmedia, sizeof(*d->media));
 	d->mediap = calloc(d->nmedia, sizeof(*d->mediap));
-	if (d->media == NULL || d->mediap == NULL)
+	/* aligned(64) slots: calloc's 16-byte alignment is not enough */
+	d->stats.media = aligned_alloc(_Alignof(struct sbc_stats_media),
+	    d->nmedia * sizeof(*d->stats.media));
+	if (d->media == NULL || d->mediap == NULL || d->stats.media == NULL)
 		return -1;
+	memset(d->stats.media, 0, d->nmedia * sizeof(*d->stats.media));
+	d->stats.nmedia = d->nmedia;
+	if ((d->policy = policy_create(&d->cfg->policy, on_ban, d)) == NULL)
+		return -1;
+	d->ctx.policy = d->policy;
+	d->stats.started = time(NULL);
+	d->ctx.stats = &d->stats;
 	d->ctx.log = &d->log;
 	d->ctx.tls = &d->tls;
 	d->ctx.dtls = &d->dtls;
@@ -107,9 +177,13 @@ init_services(struct sbc_daemon *d)
 	d->ctx.edge = &d->edge;
 	d->ctx.media = d->mediap;
 	d->ctx.nmedia = d->nmedia;
+	d->ctx.reload = reload_locked;
+	d->ctx.reload_arg = d;
 	if (sbc_service_init(&d->signaling, "signaling", 0, &signaling_ops,
 	    &d->ctx, d->cfg) == -1 ||
 	    sbc_service_init(&d->edge, "ws-edge", 0, &edge_ops, &d->ctx,
+	    d->cfg) == -1 ||
+	    sbc_service_init(&d->ctl, "ctl", 0, &ctl_ops, &d->ctx,
 	    d->cfg) == -1)
 		return -1;
 	for (i = 0; i < d->nmedia; i++) {
@@ -130,6 +204,7 @@ for_each_service(struct sbc_daemon *d,
 
 	fn(&d->signaling, arg);
 	fn(&d->edge, arg);
+	fn(&d->ctl, arg);
 	for (i = 0; i < d->nmedia; i++)
 		fn(&d->media[i], arg);
 }
@@ -189,17 +264,21 @@ listeners_equal(const struct sbc_config *a, const struct sbc_config *b)
 	return 1;
 }
 
-static void
-reload(struct sbc_daemon *d)
+/* err: NULL, or the FILE:LINE errors on return -1.  Under reload_lock. */
+static int
+reload(struct sbc_daemon *d, char *err, size_t errlen)
 {
 	struct sbc_config	*cfg;
 
 	log_notice(&d->log, "reloading %s", d->opts->config_path ?
 	    d->opts->config_path : "the embedded configuration");
-	if (sbc_load_config(d->opts, &cfg) == -1) {
+	if (err != NULL)
+		snprintf(err, errlen, "reload refused: configuration has "
+		    "errors; keeping the running one:");
+	if (load_config(d->opts, &cfg, err, errlen) == -1) {
 		log_err(&d->log, "reload refused: configuration has errors "
 		    "(see above); keeping the running one");
-		return;
+		return -1;
 	}
 	if (!listeners_equal(d->cfg, cfg))
 		log_warn(&d->log, "listener changes need a restart; the "
@@ -209,7 +288,26 @@ reload(struct sbc_daemon *d)
 	for_each_service(d, svc_config, cfg);
 	sbc_config_unref(d->cfg);
 	d->cfg = cfg;
+	if (d->snmp_on)
+		snmp_cfg_trunks_set(&d->snmp_trunks, cfg);
+	if (policy_reconfigure(d->policy, &cfg->policy) == 1)
+		log_warn(&d->log, "policy.tracking_entries changes need a "
+		    "restart");
 	log_notice(&d->log, "configuration reloaded");
+	return 0;
+}
+
+/* SIGHUP (main) and sbcctl reload (ctl thread, sbc_ctx.reload). */
+static int
+reload_locked(void *arg, char *err, size_t errlen)
+{
+	struct sbc_daemon	*d = arg;
+	int			 rc;
+
+	pthread_mutex_lock(&d->reload_lock);
+	rc = reload(d, err, errlen);
+	pthread_mutex_unlock(&d->reload_lock);
+	return rc;
 }
 
 static int
@@ -293,6 +391,37 @@ init_media(struct sbc_daemon *d)
 	return 0;
 }
 
+/*
+ * The SNMP sub-agent, once root is gone (AgentX is a client connection),
+ * before the services run (so a ctl reload sees snmp_on set).  A master
+ * agent that is not there yet only gets a warning: it keeps retrying.
+ */
+static void
+start_snmp(struct sbc_daemon *d)
+{
+	if (!d->cfg->snmp.enabled ||
+	    snmp_cfg_trunks_init(&d->snmp_trunks, d->cfg) == -1)
+		return;
+	d->snmp_on = 1;
+	d->snmp = snmp_agent_start(&d->cfg->snmp, &d->stats,
+	    snmp_cfg_trunks_rows, &d->snmp_trunks, &d->log);
+}
+
+#define CERT_WARN_DAYS	30
+
+/* A warning and sbcCertificateExpiring when the TLS certificate ends soon. */
+static void
+check_certificate(struct sbc_daemon *d)
+{
+	char	msg[512];
+
+	if (sbc_tls_cert_expiring(d->tls.cert, CERT_WARN_DAYS, msg,
+	    sizeof(msg)) != 1)
+		return;
+	log_warn(&d->log, "TLS certificate %s", msg);
+	snmp_agent_notify(d->snmp, SNMP_NOTIFY_CERT_EXPIRING, msg);
+}
+
 static int
 start(struct sbc_daemon *d)
 {
@@ -308,7 +437,7 @@ start(struct sbc_daemon *d)
 	signaling_redirect_sofia_logs(&d->log);
 	if (init_media(d) == -1 || init_services(d) == -1)
 		return -1;
-	sbc_latch_init(&d->latch, 2 + d->nmedia);
+	sbc_latch_init(&d->latch, 3 + d->nmedia);
 	d->latch_inited = 1;
 	for_each_service(d, svc_start, &failed);
 	if (failed) {
@@ -321,6 +450,8 @@ start(struct sbc_daemon *d)
 	    sbc_drop_privileges(d->cfg->daemon.user, d->cfg->daemon.group,
 	    &d->log) == -1)
 		return -1;
+	start_snmp(d);
+	check_certificate(d);
 	sbc_latch_release(&d->latch, 1);
 	return 0;
 }
@@ -336,7 +467,7 @@ wait_signals(struct sbc_daemon *d, const sigset_t *set)
 		if (sig == -1 && errno == EINTR)
 			continue;
 		if (sig == SIGHUP) {
-			reload(d);
+			reload_locked(d, NULL, 0);
 			continue;
 		}
 		log_notice(&d->log, "%s: stopping", strsignal(sig));
@@ -353,12 +484,20 @@ stop(struct sbc_daemon *d)
 		for_each_service(d, svc_join, NULL);
 		sbc_latch_destroy(&d->latch);
 	}
+	/* once no service can notify it, before d->stats goes */
+	snmp_agent_stop(d->snmp);
+	d->snmp = NULL;
+	if (d->snmp_on)
+		snmp_cfg_trunks_destroy(&d->snmp_trunks);
 	if (d->media != NULL)
 		for_each_service(d, svc_destroy, NULL);
 	if (d->pidfile_written)
 		unlink(d->cfg->daemon.pid_file);
 	free(d->media);
 	free(d->mediap);
+	free(d->stats.media);
+	if (d->policy != NULL)
+		policy_destroy(d->policy);
 	if (d->media_inited) {
 		dtls_identity_free(&d->dtls);
 		srtp_global_shutdown();
@@ -376,6 +515,7 @@ sbc_daemon_run(const struct sbc_options *opts)
 	d.opts = opts;
 	if (sbc_load_config(opts, &d.cfg) == -1)
 		return 1;
+	pthread_mutex_init(&d.reload_lock, NULL);
 	setup_log(&d);
 	sigfillset(&all);
 	sigdelset(&all, SIGSEGV);
@@ -389,7 +529,9 @@ sbc_daemon_run(const struct sbc_options *opts)
 	sigaddset(&wanted, SIGINT);
 	su_init();
 	if (start(&d) == 0) {
+		pthread_mutex_lock(&d.reload_lock);	/* ctl may reload */
 		banner(&d);
+		pthread_mutex_unlock(&d.reload_lock);
 		log_notice(&d.log, "ready");
 		rc = wait_signals(&d, &wanted);
 	}
@@ -398,5 +540,6 @@ sbc_daemon_run(const struct sbc_options *opts)
 	log_notice(&d.log, "stopped");
 	sbc_log_close(&d.log);
 	sbc_config_unref(d.cfg);
+	pthread_mutex_destroy(&d.reload_lock);
 	return rc;
 }

@@ -2,7 +2,8 @@
  * service.h: a long-lived thread with its own event loop and inbox queue.
  *
  * The daemon runs one signaling service (Sofia su_root), one WebSocket edge
- * service (libevent) and N media workers (libevent).  Each follows the same
+ * service (libevent), N media workers (libevent) and the control socket
+ * service "ctl" (libevent, sbc/ctl_server.h).  Each follows the same
  * life: setup (bind sockets, build the loop) in its own thread; report to
  * the start latch; wait until main has dropped privileges; run until a
  * SBC_MSG_STOP arrives; teardown.  Nothing is shared between services but
@@ -36,16 +37,27 @@ struct sbc_latch {
  */
 struct sbc_tls_files;
 struct dtls_identity;
+struct sbc_stats;
+struct policy;
 
 struct sbc_ctx {
 	struct sbc_log		*log;
 	const struct sbc_tls_files *tls;	/* WSS/TLS certificate files */
 	struct dtls_identity	*dtls;		/* read-only after start */
 	struct sbc_latch	*latch;
+	struct sbc_stats	*stats;		/* atomics: see stats.h */
+	struct policy		*policy;	/* locked inside: policy.h */
 	struct sbc_service	*signaling;
 	struct sbc_service	*edge;
 	struct sbc_service	**media;
 	int			 nmedia;
+	/*
+	 * Reload the configuration file (any thread; serialized with
+	 * SIGHUP's): 0, or -1 with the FILE:LINE errors in err (the running
+	 * snapshot stays).  NULL in tests.
+	 */
+	int			(*reload)(void *arg, char *err, size_t errlen);
+	void			*reload_arg;
 };
 
 struct sbc_service_ops {

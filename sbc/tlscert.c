@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -198,4 +199,34 @@ sbc_tls_sofia_dir(const char *state_dir, const char *ca_file,
 fail:
 	log_err(lg, "cannot prepare %s: %s", tf->sofia_dir, strerror(errno));
 	return -1;
+}
+
+int
+sbc_tls_cert_expiring(const char *path, int days, char *msg, size_t len)
+{
+	const ASN1_TIME	*na;
+	struct tm	 tm;
+	FILE		*f;
+	X509		*x;
+	int		 left, secs, rc = -1;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (x == NULL || (na = X509_get0_notAfter(x)) == NULL ||
+	    ASN1_TIME_diff(&left, &secs, NULL, na) != 1 ||
+	    ASN1_TIME_to_tm(na, &tm) != 1)
+		goto cleanup;
+	rc = left < days ? 1 : 0;
+	left += secs >= 43200 ? 1 : secs <= -43200 ? -1 : 0;	/* rounded */
+	if (rc == 1)
+		snprintf(msg, len, "%s %s %04d-%02d-%02d %02d:%02d:%02d UTC "
+		    "(%d days%s)", path, left >= 0 ? "expires" : "expired",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, left >= 0 ? left : -left,
+		    left >= 0 ? "" : " ago");
+cleanup:
+	X509_free(x);
+	return rc;
 }

@@ -33,4 +33,12 @@ int	sbc_tls_check_key_file(const char *path, struct sbc_log *);
 int	sbc_tls_sofia_dir(const char *state_dir, const char *ca_file,
 	    struct sbc_tls_files *, struct sbc_log *);
 
+/*
+ * The certificate in path expires within days (or has expired): 1, and msg
+ * gets "PATH expires YYYY-MM-DD HH:MM:SS UTC (N days)" (or "expired ...
+ * (N days ago)"); 0 when it does not; -1 when it cannot be read.
+ */
+int	sbc_tls_cert_expiring(const char *path, int days, char *msg,
+	    size_t len);
+
 #endif

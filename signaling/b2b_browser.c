@@ -254,6 +254,7 @@ new_call(struct breq *r)
 	char		 dial[128];
 	size_t		 len;
 	struct call	*c;
+	int		 st;
 
 	if (user == NULL || *user == '\0' ||
 	    route_select(b2b_cfg(r->b), user, dial, sizeof(dial)) == NULL)
@@ -265,6 +266,10 @@ new_call(struct breq *r)
 	c->trunk = route_select(c->cfg, user, dial, sizeof(dial));
 	c->b_invite = r->msg;
 	r->msg = NULL;
+	if ((st = b2b_cac_admit(c, sip->sip_from->a_url->url_user)) != 0) {
+		call_end(c, st, "call admission");
+		return 0;
+	}
 	browser_reply(r->b, c->flow, sip, 100, NULL, NULL);
 	log_info(b2b_log(r->b), "call %llu: %s → trunk '%s' user %s",
 	    (unsigned long long)c->id, sip->sip_from->a_url->url_user ?
@@ -518,6 +523,37 @@ refuse_unparsable(struct b2b *b, uint64_t flow, const char *buf,
 	return 0;
 }
 
+static const struct sockaddr *
+peer_of(const struct flow *f)
+{
+	return (const struct sockaddr *)&f->info.peer;
+}
+
+/* policy/: ban, rate per method class, scanners.  0: dropped/answered. */
+static int
+admitted(struct breq *r)
+{
+	msg_t	*m;
+
+	switch (b2b_policy_request(r->b, peer_of(r->flow), r->sip)) {
+	case POL_ALLOW:
+		return 1;
+	case POL_REJECT:
+		if (r->sip->sip_request->rq_method == sip_method_ack)
+			return 0;
+		m = sipmsg_response(r->sip, 503, "Service Unavailable", NULL,
+		    SIPTAG_RETRY_AFTER_STR("30"),
+		    SIPTAG_SERVER_STR(b2b_cfg(r->b)->signaling.user_agent),
+		    TAG_END());
+		if (m != NULL)
+			browser_send_flow(r->b, r->flow->info.flow, m);
+		return 0;
+	case POL_DROP:
+	default:
+		return 0;
+	}
+}
+
 void
 b2b_from_browser(struct b2b *b, uint64_t flow, const char *buf, size_t len)
 {
@@ -534,15 +570,16 @@ b2b_from_browser(struct b2b *b, uint64_t flow, const char *buf, size_t len)
 	lim.max_body = (size_t)cfg->policy.max_body_size;
 	r.msg = sipmsg_parse(buf, len, &lim, &status, &why);
 	if (r.msg == NULL) {
+		b2b_policy_event(b, peer_of(r.flow), PE_MALFORMED);
 		refuse_unparsable(b, flow, buf, len, status, why);
 		return;
 	}
 	r.b = b;
 	r.sip = sip_object(r.msg);
-	if (r.sip->sip_request != NULL)
-		on_request(&r);
-	else
+	if (r.sip->sip_request == NULL)
 		on_response(b, r.flow, r.sip);
+	else if (admitted(&r))
+		on_request(&r);
 	if (r.msg != NULL)
 		msg_destroy(r.msg);
 }
@@ -598,6 +635,7 @@ b2b_flow_closed(struct b2b *b, uint64_t id)
 		call_end(f->calls, 0, "browser connection closed");
 	}
 	reg_remove_flow(&b->reg, id);
+	b2b_reg_gauge(b);
 	idmap_del(&b->flows, id);
 	free(f);
 }

@@ -12,6 +12,7 @@
 #define SBC_B2B_INT_H
 
 #include <sys/socket.h>
+#include <time.h>
 
 #include <sofia-sip/msg.h>
 #include <sofia-sip/nta.h>
@@ -19,6 +20,8 @@
 #include <sofia-sip/su_wait.h>
 
 #include "media/ports.h"
+#include "policy/cac.h"
+#include "policy/policy.h"
 #include "sbc/idmap.h"
 #include "signaling/b2bua.h"
 #include "signaling/digest.h"
@@ -61,6 +64,7 @@ struct call {
 	struct b2b		*b;
 	uint64_t		 id;
 	enum call_state		 state;
+	time_t			 started;	/* wall clock, for sbcctl */
 	su_home_t		 home[1];
 	struct sbc_config	*cfg;		/* snapshot of the call's start */
 	const struct sbc_trunk	*trunk;
@@ -93,6 +97,10 @@ struct call {
 	struct pend		*pends;
 	struct call_media	*m;		/* b2b_media.c */
 
+	/* call admission (b2b_policy.c) */
+	char			*cac_user;	/* NULL: not admitted */
+	int			 cac_trunk;
+
 	/* calls the PBX made toward a browser */
 	int			 from_pbx;
 	struct pend		*b_inv;		/* our INVITE to the browser;
@@ -113,6 +121,8 @@ struct b2b {
 	su_timer_t		*reg_timer;	/* expiry sweep */
 	uint64_t		 next_call;
 	unsigned		 ncalls;
+	struct cac		*cac;		/* admission counts */
+	const struct sbc_config	*cac_cfg;	/* its limits' snapshot */
 };
 
 /* call.c */
@@ -129,7 +139,9 @@ struct pend	*pend_by_branch(struct b2b *, struct call *, const char *);
 void		 call_timer(struct call *, unsigned ms,
 		    void (*fn)(struct call *));
 struct flow	*flow_get(struct b2b *, uint64_t);
+const struct sockaddr *flow_peer(struct b2b *, uint64_t);	/* or NULL */
 struct sbc_log	*b2b_log(const struct b2b *);
+void		 b2b_reg_gauge(struct b2b *);	/* b2b_register.c */
 const struct sbc_config *b2b_cfg(const struct b2b *);
 
 /* b2b_register.c */
@@ -156,6 +168,18 @@ int		 pbx_bye(struct call *);
 int		 pbx_request(struct call *, const sip_t *breq, struct pend *);
 int		 pbx_reply(struct pend *, const sip_t *bresp);
 int		 pbx_call_in(struct b2b *, nta_incoming_t *, const sip_t *,
-		    const char *aor, const char *contact, uint64_t flow);
+		    const struct sbc_trunk *, const char *aor,
+		    const char *contact, uint64_t flow);
+
+/* b2b_policy.c */
+enum pol_verdict b2b_policy_request(struct b2b *, const struct sockaddr *,
+		    const sip_t *);
+void		 b2b_policy_event(struct b2b *, const struct sockaddr *,
+		    int pol_event);
+void		 b2b_policy_gauge(struct b2b *);
+int		 b2b_cac_admit(struct call *, const char *user);
+void		 b2b_cac_release(struct call *);
+const struct sbc_trunk *b2b_trunk_of_source(const struct sbc_config *,
+		    const struct sockaddr *);
 
 #endif

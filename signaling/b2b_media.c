@@ -2,7 +2,8 @@
  * b2b_media.c: the B2BUA's side of the media plane.  For each call it
  * picks the worker (call id modulo workers), ports from the signaling
  * thread's port pool, our ICE credentials and DTLS role, writes the SDP of
- * each leg with sdp_conv (webrtc toward the browser, rtp toward the PBX),
+ * each leg with sdp_conv (webrtc toward the browser, rtp or SDES toward
+ * the PBX: b2b_sdes.c),
  * and posts create/update/delete requests to the worker.  Worker events
  * (failure, media timeout) end the call.
  *
@@ -116,7 +117,8 @@ remote_addr(const struct sdp_stream *st, struct sockaddr_storage *ss)
 	return -1;
 }
 
-/* Our side of the PBX leg (rtp profile), with a new o= version. */
+/* Our side of the PBX leg (rtp profile; the SDES code may change it),
+ * with a new o= version. */
 static void
 local_pbx(struct call *c, struct sdp_local *l)
 {
@@ -185,7 +187,8 @@ media_browser_offer(struct call *c, const char *sdp, size_t len)
 	if (media_setup(c, &m->b_offer) == -1)
 		return NULL;
 	local_pbx(c, &l);
-	if ((out = sdp_conv_build(c->home, &m->b_offer, NULL, &l, 1)) == NULL)
+	if (b2b_sdes_offer(c, &l) == -1 ||
+	    (out = sdp_conv_build(c->home, &m->b_offer, NULL, &l, 1)) == NULL)
 		return NULL;
 	if (post(c, MEDIA_REQ_CREATE) == -1)
 		return NULL;
@@ -206,7 +209,8 @@ media_pbx_answer(struct call *c, const char *sdp, size_t len)
 
 	if (m == NULL || (ans = su_zalloc(c->home, sizeof(*ans))) == NULL)
 		return NULL;
-	if (sdp_conv_parse(sdp, len, ans) == 0 && ans->nstreams > 0) {
+	if (sdp_conv_parse(sdp, len, ans) == 0 && ans->nstreams > 0 &&
+	    b2b_sdes_answer_in(c, &ans->streams[0]) == 0) {
 		pbx_remote(c, &ans->streams[0]);
 		local_browser(c, &l);
 		out = sdp_conv_build(c->home, ans, &m->b_offer, &l, 0);
@@ -224,6 +228,7 @@ media_end(struct call *c)
 		return;
 	if (m->created)
 		post(c, MEDIA_REQ_DELETE);
+	b2b_sdes_wipe(c);
 	if (m->b_port > 0 && !m->shared)
 		port_pool_put(&c->b->ports, m->b_port);
 	if (m->p_port > 0)
@@ -248,17 +253,42 @@ b2b_media_event(struct b2b *b, const struct media_rsp *ev)
 	    "media failure");
 }
 
+/*
+ * An ICE restart (RFC 8445 §9): the browser's re-offer has new
+ * credentials, so our answer gets new ones too and the worker checks
+ * STUN against them from now on; DTLS and SRTP go on untouched.
+ */
+static int
+ice_restart(struct call *c, const char *old_ufrag)
+{
+	struct media_params	*p = &c->m->params;
+
+	if (strcmp(old_ufrag, c->m->b_offer.streams[0].ice_ufrag) == 0)
+		return 0;
+	if (ice_token(p->ice_ufrag, 9) == -1 || ice_token(p->ice_pwd, 25) == -1)
+		return -1;
+	log_info(b2b_log(c->b), "call %llu: ICE restart", (unsigned long long)
+	    c->id);
+	return post(c, MEDIA_REQ_UPDATE);
+}
+
 /* The browser re-offers in the dialog: same session, new PBX offer. */
 char *
 media_browser_reoffer(struct call *c, const char *sdp, size_t len)
 {
 	struct call_media	*m = c->m;
 	struct sdp_local	 l;
+	char			 ufrag[sizeof(m->b_offer.streams[0].ice_ufrag)];
 
-	if (m == NULL || sdp_conv_parse(sdp, len, &m->b_offer) == -1 ||
-	    m->b_offer.nstreams == 0)
+	if (m == NULL)
+		return NULL;
+	snprintf(ufrag, sizeof(ufrag), "%s", m->b_offer.streams[0].ice_ufrag);
+	if (sdp_conv_parse(sdp, len, &m->b_offer) == -1 ||
+	    m->b_offer.nstreams == 0 || ice_restart(c, ufrag) == -1)
 		return NULL;
 	local_pbx(c, &l);
+	if (b2b_sdes_offer(c, &l) == -1)
+		return NULL;
 	return sdp_conv_build(c->home, &m->b_offer, NULL, &l, 1);
 }
 
@@ -285,7 +315,8 @@ media_pbx_offer(struct call *c, const char *sdp, size_t len)
 	if ((m = media_new(c)) == NULL || (m->p_offer == NULL &&
 	    (m->p_offer = su_zalloc(c->home, sizeof(*m->p_offer))) == NULL) ||
 	    sdp_conv_parse(sdp, len, m->p_offer) == -1 ||
-	    m->p_offer->nstreams == 0)
+	    m->p_offer->nstreams == 0 ||
+	    b2b_sdes_offer_in(c, &m->p_offer->streams[0]) == -1)
 		return NULL;
 	if (first && (media_setup(c, NULL) == -1 ||
 	    post(c, MEDIA_REQ_CREATE) == -1))
@@ -326,5 +357,7 @@ media_browser_answer(struct call *c, const char *sdp, size_t len)
 		return NULL;
 	browser_dtls(c, &m->b_offer);
 	local_pbx(c, &l);
+	if (b2b_sdes_answer_out(c, &l) == -1)
+		return NULL;
 	return sdp_conv_build(c->home, &m->b_offer, m->p_offer, &l, 0);
 }

@@ -9,10 +9,21 @@
 #include <stdint.h>
 
 #include "media/media.h"
+#include "media/sdes.h"
 #include "media/sdp_conv.h"
 
 struct call;
 struct b2b;
+
+/* SDES state of the PBX leg (b2b_sdes.c).  Secret: wiped at the end. */
+struct call_sdes {
+	struct sdes_crypto	ours[SDES_OFFER_MAX];	/* offered / in use */
+	int			nours;
+	struct sdes_crypto	remote;		/* the PBX's key in use */
+	struct sdp_crypto	lines[SDES_OFFER_MAX];	/* ours, as SDP */
+	int			savp;		/* RTP/SAVP on the leg */
+	int			answered_crypto;	/* keys agreed */
+};
 
 struct call_media {
 	int			worker;
@@ -24,6 +35,7 @@ struct call_media {
 	struct sdp_desc		b_offer;	/* the browser's last offer */
 	struct sdp_desc		*p_offer;	/* the PBX's last offer, made
 						   on the first one */
+	struct call_sdes	 sdes;
 };
 
 char	*media_browser_offer(struct call *, const char *sdp, size_t len);
@@ -32,6 +44,14 @@ char	*media_browser_reoffer(struct call *, const char *sdp, size_t len);
 char	*media_pbx_offer(struct call *, const char *sdp, size_t len);
 char	*media_browser_answer(struct call *, const char *sdp, size_t len);
 void	 media_end(struct call *);
+
+/* b2b_sdes.c: -1 refuses the SDP (488) */
+struct sdp_local;
+int	 b2b_sdes_offer(struct call *, struct sdp_local *);
+int	 b2b_sdes_answer_in(struct call *, const struct sdp_stream *);
+int	 b2b_sdes_offer_in(struct call *, const struct sdp_stream *);
+int	 b2b_sdes_answer_out(struct call *, struct sdp_local *);
+void	 b2b_sdes_wipe(struct call *);
 void	 b2b_media_event(struct b2b *, const struct media_rsp *);
 
 #endif

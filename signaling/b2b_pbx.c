@@ -139,8 +139,8 @@ invite_answered(struct call *c, const sip_t *sip)
 	c->p_invite_cseq = sip->sip_cseq->cs_seq;
 	if (browser_relay_response(c, sip_object(c->b_invite), sip,
 	    NULL) == -1) {
-		c->state = CALL_ANSWERED;
-		call_end(c, 500, "cannot relay the answer");
+		c->state = CALL_ANSWERED;	/* ACK + BYE toward the PBX */
+		call_end(c, 488, "answer not acceptable");
 		return;
 	}
 	msg_destroy(c->b_invite);
@@ -420,17 +420,26 @@ call_in_leg(struct call *c, nta_incoming_t *irq, const sip_t *sip)
  */
 int
 pbx_call_in(struct b2b *b, nta_incoming_t *irq, const sip_t *sip,
-    const char *aor, const char *contact, uint64_t flow)
+    const struct sbc_trunk *trunk, const char *aor, const char *contact,
+    uint64_t flow)
 {
 	struct flow	*f = flow_get(b, flow);
 	struct call	*c;
 	struct pend	*p;
+	int		 st;
 
 	if (f == NULL)
 		return 480;
 	if ((c = call_new_from_pbx(b, f, aor, contact, sip)) == NULL)
 		return 500;
-	c->trunk = c->cfg->ntrunks > 0 ? &c->cfg->trunks[0] : NULL;
+	/* the trunk the PBX's address belongs to, in the call's snapshot */
+	c->trunk = trunk != NULL && trunk >= c->cfg->trunks &&
+	    trunk < c->cfg->trunks + c->cfg->ntrunks ? trunk : NULL;
+	if ((st = b2b_cac_admit(c, aor)) != 0) {
+		c->p_done = c->b_done = 1;
+		call_free(c);
+		return st;
+	}
 	if (c->trunk == NULL || call_in_leg(c, irq, sip) == -1 ||
 	    (p = pend_new(c, 0)) == NULL) {
 		c->p_done = c->b_done = 1;

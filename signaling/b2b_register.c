@@ -27,12 +27,24 @@
 
 #include "sbc/conf.h"
 #include "sbc/log.h"
+#include "sbc/service.h"
+#include "sbc/stats.h"
 #include "signaling/b2b_int.h"
 #include "signaling/digest.h"
 #include "signaling/registrar.h"
 #include "signaling/sipmsg.h"
 
 #define REG_NONCE_LIFETIME	300
+
+/* The registrations gauge of struct sbc_stats: after every change. */
+void
+b2b_reg_gauge(struct b2b *b)
+{
+	size_t	aors, bindings;
+
+	reg_counts(&b->reg, &aors, &bindings);
+	SBC_STAT_SET(&b->svc->ctx->stats->registrations, bindings);
+}
 
 int
 b2b_register_init(struct b2b *b)
@@ -184,6 +196,34 @@ is_wildcard(const sip_t *req)
 	    req->sip_contact->m_url->url_type == url_any;
 }
 
+/* One binding as a Contact value, with its RFC 5626 parameters. */
+static char *
+binding_str(su_home_t *h, const struct reg_binding *v, time_t now)
+{
+	char	rid[24] = "";
+
+	if (v->reg_id != 0)
+		snprintf(rid, sizeof(rid), ";reg-id=%u", v->reg_id);
+	return su_sprintf(h, "<%s>;expires=%ld%s%s%s", v->contact,
+	    (long)(v->expires - now), v->instance ? ";+sip.instance=" : "",
+	    v->instance ? v->instance : "", rid);
+}
+
+/* A Contact with reg-id and +sip.instance, and Supported: outbound. */
+static int
+uses_outbound(const sip_t *req)
+{
+	const sip_contact_t	*m;
+
+	if (!sip_has_feature(req->sip_supported, "outbound"))
+		return 0;
+	for (m = req->sip_contact; m != NULL; m = m->m_next)
+		if (msg_params_find(m->m_params, "reg-id=") != NULL &&
+		    msg_params_find(m->m_params, "+sip.instance=") != NULL)
+			return 1;
+	return 0;
+}
+
 /* The 200: every live binding of the AOR with its remaining time. */
 static int
 reply_bindings(struct b2b *b, uint64_t flow, const sip_t *req,
@@ -202,9 +242,11 @@ reply_bindings(struct b2b *b, uint64_t flow, const sip_t *req,
 	sip = sip_object(m);
 	n = reg_lookup(&b->reg, aor, now, v, REG_MAX_CONTACTS);
 	for (i = 0; i < n && i < REG_MAX_CONTACTS; i++)
-		sip_add_make(m, sip, sip_contact_class, su_sprintf(msg_home(m),
-		    "<%s>;expires=%ld", v[i]->contact,
-		    (long)(v[i]->expires - now)));
+		sip_add_make(m, sip, sip_contact_class, binding_str(msg_home(m),
+		    v[i], now));
+	/* RFC 5626 §6: the registrar took this flow as an outbound flow */
+	if (uses_outbound(req))
+		sip_add_make(m, sip, sip_require_class, "outbound");
 	return browser_send_flow(b, flow, m);
 }
 
@@ -242,7 +284,9 @@ apply(struct b2b *b, uint64_t flow, const sip_t *req, const char *aor,
 	r.ncontacts = collect_contacts(h, req, cs, REG_MAX_CONTACTS);
 	r.max_bindings = u ? (unsigned)u->max_registrations : 1;
 	r.now = time(NULL);
-	switch ((rc = reg_apply(&b->reg, &r))) {
+	rc = reg_apply(&b->reg, &r);
+	b2b_reg_gauge(b);
+	switch (rc) {
 	case REG_OK:
 		return reply_bindings(b, flow, req, aor);
 	case REG_ERR_BRIEF:
@@ -284,6 +328,7 @@ b2b_register(struct b2b *b, uint64_t flow, const sip_t *req)
 		    "authentication failed", (unsigned long long)flow, user,
 		    d->name);
 		b->auth_failures++;
+		b2b_policy_event(b, flow_peer(b, flow), PE_AUTH_FAIL);
 		return challenge(b, flow, req, d->name, 0);
 	case AUTH_OK:
 		break;

@@ -18,13 +18,15 @@
 #include "sbc/log.h"
 #include "signaling/b2b_int.h"
 
-/* Every 5 s: bindings past their expiry go. */
+/* Every 5 s: bindings past their expiry go; the bans gauge. */
 static void
 reg_sweep(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct b2b	*b = (struct b2b *)arg;
 
 	reg_expire(&b->reg, time(NULL));
+	b2b_reg_gauge(b);
+	b2b_policy_gauge(b);
 }
 
 struct b2b *
@@ -89,6 +91,8 @@ b2b_destroy(struct b2b *b)
 	if (b->reg_timer != NULL)
 		su_timer_destroy(b->reg_timer);
 	b2b_register_free(b);
+	if (b->cac != NULL)
+		cac_destroy(b->cac);
 	idmap_free(&b->flows);
 	idmap_free(&b->calls);
 	idmap_free(&b->by_callid);
@@ -127,7 +131,8 @@ known_user(const struct sbc_config *cfg, const char *user, const char *dom)
 /* An INVITE from a PBX for a browser user: 404 unknown, 480 not
  * registered, else toward its most recent registration. */
 static int
-invite_from_pbx(struct b2b *b, nta_incoming_t *irq, const sip_t *sip)
+invite_from_pbx(struct b2b *b, nta_incoming_t *irq, const sip_t *sip,
+    const struct sbc_trunk *trunk)
 {
 	const struct sbc_config		*cfg = b2b_cfg(b);
 	const struct sbc_domain		*d;
@@ -143,16 +148,17 @@ invite_from_pbx(struct b2b *b, nta_incoming_t *irq, const sip_t *sip)
 		return known_user(cfg, user, d->name) ? 480 : 404;
 	if (sip->sip_payload == NULL || sip->sip_payload->pl_len == 0)
 		return 488;	/* offer-less INVITE: not supported yet */
-	return pbx_call_in(b, irq, sip, aor, v[0]->contact, v[0]->flow);
+	return pbx_call_in(b, irq, sip, trunk, aor, v[0]->contact, v[0]->flow);
 }
 
 /* A request from a PBX outside any dialog. */
 int
-b2b_from_pbx(struct b2b *b, nta_incoming_t *irq, const sip_t *sip)
+b2b_from_pbx(struct b2b *b, nta_incoming_t *irq, const sip_t *sip,
+    const struct sbc_trunk *trunk)
 {
 	switch (sip->sip_request->rq_method) {
 	case sip_method_invite:
-		return invite_from_pbx(b, irq, sip);
+		return invite_from_pbx(b, irq, sip, trunk);
 	case sip_method_bye:
 	case sip_method_cancel:
 	case sip_method_info:

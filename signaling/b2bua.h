@@ -29,6 +29,13 @@ void	b2b_flow_closed(struct b2b *, uint64_t flow);
 void	b2b_from_browser(struct b2b *, uint64_t flow, const char *, size_t);
 
 /* Out-of-dialog requests from PBXs (default leg). 0: replied/handled. */
-int	b2b_from_pbx(struct b2b *, nta_incoming_t *, const sip_t *);
+struct ctl_query;
+void	b2b_ctl_query(struct b2b *, struct ctl_query *);	/* b2b_ctl.c */
+int	b2b_from_pbx(struct b2b *, nta_incoming_t *, const sip_t *,
+	    const struct sbc_trunk *);
+/* b2b_policy.c: before any work on a PBX-side request: 0 go on, -1 drop
+ * silently, or a status to answer */
+int	b2b_policy_pbx(struct b2b *, nta_incoming_t *, const sip_t *,
+	    const struct sbc_trunk **);
 
 #endif

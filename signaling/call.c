@@ -19,6 +19,7 @@
 #include "sbc/conf.h"
 #include "sbc/log.h"
 #include "sbc/service.h"
+#include "sbc/stats.h"
 #include "signaling/b2b_int.h"
 #include "signaling/b2b_media.h"
 #include "signaling/sipmsg.h"
@@ -136,7 +137,10 @@ call_link(struct b2b *b, struct flow *f, struct call *c)
 	}
 	c->flow_next = f->calls;
 	f->calls = c;
+	c->started = time(NULL);
 	b->ncalls++;
+	SBC_STAT_ADD(&b->svc->ctx->stats->calls_total, 1);
+	SBC_STAT_SET(&b->svc->ctx->stats->calls_active, b->ncalls);
 	return 0;
 }
 
@@ -293,6 +297,7 @@ call_free(struct call *c)
 	idmap_del(&c->b->calls, c->id);
 	unlink_flow(c);
 	media_end(c);
+	b2b_cac_release(c);
 	while (c->pends != NULL)
 		pend_free(c->pends);
 	if (c->timer != NULL)
@@ -304,6 +309,7 @@ call_free(struct call *c)
 	if (c->b_invite != NULL)
 		msg_destroy(c->b_invite);
 	c->b->ncalls--;
+	SBC_STAT_SET(&c->b->svc->ctx->stats->calls_active, c->b->ncalls);
 	call_unalloc(c);
 }
 
@@ -350,6 +356,8 @@ call_end(struct call *c, int status, const char *why)
 	    (unsigned long long)c->id, why);
 	end_pbx_leg(c, status);
 	end_browser_leg(c, status);
+	if (c->state < CALL_ANSWERED)	/* never answered: a failed call */
+		SBC_STAT_ADD(&c->b->svc->ctx->stats->calls_failed, 1);
 	c->state = CALL_ENDED;
 	call_free(c);
 }

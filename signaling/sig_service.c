@@ -21,6 +21,7 @@
 #include <sofia-sip/tport_tag.h>
 
 #include "sbc/conf.h"
+#include "sbc/ctl_query.h"
 #include "sbc/log.h"
 #include "sbc/tlscert.h"
 #include "media/media.h"
@@ -115,6 +116,15 @@ on_media_event(struct sbc_service *s, struct sbc_qmsg *m)
 	b2b_media_event(sg->b2b, (const struct media_rsp *)m);
 }
 
+/* sbcctl: a command that needs the calls, bindings or bans. */
+static void
+on_ctl_query(struct sbc_service *s, struct sbc_qmsg *m)
+{
+	struct sig	*sg = s->priv;
+
+	b2b_ctl_query(sg->b2b, (struct ctl_query *)m);
+}
+
 static const struct sbc_msg_handler sig_handlers[] = {
 	{ MEDIA_EV_FAILED, on_media_event },
 	{ MEDIA_EV_TIMEOUT, on_media_event },
@@ -122,6 +132,7 @@ static const struct sbc_msg_handler sig_handlers[] = {
 	{ EDGE_EV_FLOW_OPEN, on_flow_open },
 	{ EDGE_EV_SIP, on_flow_sip },
 	{ EDGE_EV_FLOW_CLOSED, on_flow_closed },
+	{ CTL_MSG_QUERY, on_ctl_query },
 };
 
 static int
@@ -151,16 +162,21 @@ static int
 default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
     sip_t const *sip)
 {
-	struct sig	*sg = (struct sig *)magic;
+	struct sig		*sg = (struct sig *)magic;
+	const struct sbc_trunk	*trunk;
+	int			 rc;
 
-	switch (sip->sip_request->rq_method) {
-	case sip_method_options:
-		return answer_options(sg, irq);
-	case sip_method_ack:
+	if (sip->sip_request->rq_method == sip_method_ack)
 		return 0;
-	default:
-		return b2b_from_pbx(sg->b2b, irq, sip);
+	if ((rc = b2b_policy_pbx(sg->b2b, irq, sip, &trunk)) == -1) {
+		nta_incoming_destroy(irq);	/* dropped: no answer */
+		return 0;
 	}
+	if (rc != 0)
+		return rc;
+	if (sip->sip_request->rq_method == sip_method_options)
+		return answer_options(sg, irq);
+	return b2b_from_pbx(sg->b2b, irq, sip, trunk);
 }
 
 /* Out-of-transaction messages (stray responses, ACKs): drop. */

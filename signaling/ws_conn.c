@@ -18,6 +18,8 @@
 #include <event2/event.h>
 
 #include "policy/cidr.h"
+#include "policy/policy.h"
+#include "sbc/clock.h"
 #include "sbc/conf.h"
 #include "sbc/log.h"
 #include "signaling/ws_edge_int.h"
@@ -36,6 +38,18 @@ static struct sbc_log *
 conn_log(const struct ws_conn *c)
 {
 	return c->edge->svc->ctx->log;
+}
+
+/* policy/: one event about this connection's source. */
+static enum pol_verdict
+conn_policy(struct ws_conn *c, enum pol_event ev)
+{
+	struct policy	*p = c->edge->svc->ctx->policy;
+
+	if (p == NULL)
+		return POL_ALLOW;
+	return policy_check(p, (const struct sockaddr *)&c->info.peer, ev,
+	    sbc_now_ms());
 }
 
 static int
@@ -61,6 +75,8 @@ ws_conn_free(struct ws_conn *c)
 	struct edge_msg	*m;
 
 	idmap_del(&c->edge->flows, c->info.flow);
+	if (c->counted)
+		conn_policy(c, PE_DISCONNECT);
 	if (c->announced && !c->edge->stopping) {
 		m = edge_msg_new(EDGE_EV_FLOW_CLOSED, c->info.flow, NULL, 0);
 		edge_post(c->edge, m);
@@ -144,6 +160,11 @@ ws_conn_accept(struct edge_listener *el, evutil_socket_t fd,
 	snprintf(c->info.listener, sizeof(c->info.listener), "%s", el->name);
 	memcpy(&c->info.peer, sa, (size_t)socklen);
 	c->info.peerlen = (socklen_t)socklen;
+	if (conn_policy(c, PE_CONNECT) != POL_ALLOW) {	/* banned, flood */
+		free(c);
+		return -1;
+	}
+	c->counted = 1;
 	c->info.locallen = sizeof(c->info.local);
 	getsockname(fd, (struct sockaddr *)&c->info.local, &c->info.locallen);
 	if (idmap_put(&e->flows, c->info.flow, c) == -1) {
@@ -216,6 +237,7 @@ reply_http_error(struct ws_conn *c, int status, const char *why)
 
 	log_info(conn_log(c), "flow %llu: handshake refused: %d %s",
 	    (unsigned long long)c->info.flow, status, why);
+	conn_policy(c, PE_MALFORMED);	/* repeated: a ban */
 	if ((n = ws_hs_response_error(buf, sizeof(buf), status)) > 0)
 		bufferevent_write(c->bev, buf, (size_t)n);
 	bufferevent_setcb(c->bev, NULL, write_cb, conn_event_cb, c);
@@ -349,6 +371,7 @@ on_event(struct ws_conn *c, const struct ws_event *ev)
 		log_info(conn_log(c), "flow %llu: WebSocket error %u: %.*s",
 		    (unsigned long long)c->info.flow, ev->close_code,
 		    (int)ev->len, (const char *)ev->data);
+		conn_policy(c, PE_MALFORMED);
 		ws_conn_close(c, ev->close_code, "protocol error");
 		return -1;
 	}

@@ -51,6 +51,7 @@ struct ws_conn {
 	enum ws_conn_state	 state;
 	struct ws_parser	 parser;
 	int			 announced;	/* FLOW_OPEN sent to signaling */
+	int			 counted;	/* a policy PE_CONNECT */
 };
 
 int	ws_conn_accept(struct edge_listener *, evutil_socket_t,

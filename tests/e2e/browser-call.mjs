@@ -36,6 +36,9 @@
 //   [--timeout S] [--min-packets N] [--signaling-only] [--chromium PATH]
 //   [--badfp] [--expect-remote-bye] [--verbose]
 //   [--incoming [--user U] [--pass P] [--domain D] [--ready-file PATH]]
+//   [--midcall "SEC:ACTION,..."]  ACTION: hold, unhold, ice-restart, dtmf:DIGITS;
+//   each step's result and the packets received before and 1.5 s after
+//   go to result.midcall; a failed step fails the run
 // --page is the test page's URL (default http://127.0.0.1:8090/, a secure
 // context as getUserMedia needs); --timeout bounds the whole run (default 40).
 // --mdns on also changes the audio source: Chromium hides host addresses
@@ -62,14 +65,14 @@ function parseArgs(argv) {
 		minPackets: 100, signalingOnly: false, chromium: "/usr/bin/chromium",
 		verbose: false, badfp: false, expectRemoteBye: false,
 		incoming: false, user: "alice", pass: "secret", domain: "sbc.test",
-		readyFile: null,
+		readyFile: null, midcall: null,
 	};
 	const withValue = {
 		"--ws": "ws", "--to": "to", "--page": "page", "--seconds": "seconds",
 		"--bundle": "bundle", "--mdns": "mdns", "--timeout": "timeout",
 		"--min-packets": "minPackets", "--chromium": "chromium",
 		"--user": "user", "--pass": "pass", "--domain": "domain",
-		"--ready-file": "readyFile",
+		"--ready-file": "readyFile", "--midcall": "midcall",
 	};
 	const flags = { "--signaling-only": "signalingOnly", "--verbose": "verbose",
 		"--badfp": "badfp", "--expect-remote-bye": "expectRemoteBye",
@@ -96,7 +99,17 @@ function parseArgs(argv) {
 		usage("--mdns on|off");
 	if (a.incoming && a.expectRemoteBye)
 		usage("--incoming and --expect-remote-bye do not go together");
+	a.midcall = a.midcall === null ? [] : a.midcall.split(",").map(parseStep);
 	return a;
+}
+
+// --midcall "2:hold,4:unhold,6:ice-restart,8:dtmf:1234": actions at
+// seconds after the answer, during the talk.
+function parseStep(s) {
+	const m = /^(\d+(?:\.\d+)?):(hold|unhold|ice-restart|dtmf:[0-9A-D*#]+)$/.exec(s);
+	if (!m)
+		usage(`bad --midcall step '${s}'`);
+	return { at: Number(m[1]), action: m[2] };
 }
 
 const args = parseArgs(process.argv.slice(2));
@@ -217,6 +230,11 @@ function judgeIncoming() {
 	    m.packetsReceived || 0);
 	if (!(got > args.minPackets))
 		return `inbound-rtp audio packetsReceived ${got}, not > ${args.minPackets}`;
+	const bad = (result.midcall || []).find((m) => !m.result || !m.result.ok);
+	if (bad)
+		return `mid-call ${bad.action}: ${bad.result ? bad.result.error : "no result"}`;
+	if ((result.midcall || []).length !== args.midcall.length)
+		return `${(result.midcall || []).length} of ${args.midcall.length} mid-call steps done`;
 	return null;
 }
 
@@ -289,12 +307,16 @@ async function main() {
 
 	// Talk; stop early if the far end hangs up.  --expect-remote-bye: wait
 	// for that, up to the overall deadline less 5 s for the report.
+	const answered = Date.now();
 	const end = args.expectRemoteBye ? started + Math.max(1, args.timeout - 5) * 1000 :
 	    Date.now() + args.seconds * 1000;
+	const steps = args.midcall.slice();
 	while (Date.now() < end) {
-		await sleep(Math.min(500, Math.max(0, end - Date.now())));
+		await sleep(Math.min(250, Math.max(0, end - Date.now())));
 		if (await page.evaluate(() => window.state) !== "Established")
 			break;
+		if (steps.length > 0 && Date.now() - answered >= steps[0].at * 1000)
+			await midcall(page, steps.shift());
 	}
 	if (args.expectRemoteBye)
 		await sleep(300);	// the page's last snapshot, taken on the BYE
@@ -318,6 +340,27 @@ async function main() {
 		await trace(page);
 	}
 	return finish(result.pass ? 0 : 1);
+}
+
+// One --midcall step: its result, and the packets received just before
+// and 1.5 s after it (media must go on, or stop on hold).
+async function midcall(page, step) {
+	const received = async () => {
+		const s = await within(5000, "getStats", page.evaluate(() => window.stats()));
+		return { packets: s.inbound ? s.inbound.packetsReceived : 0,
+		    dtlsState: s.dtlsState, iceState: s.iceState };
+	};
+	const rec = { at: step.at, action: step.action, before: await received() };
+	const a = step.action;
+	if (a.startsWith("dtmf:"))
+		rec.result = await page.evaluate((t) => window.dtmf(t), a.slice(5));
+	else
+		rec.result = await within(12000, a, page.evaluate((x) => x === "hold" ?
+		    window.hold() : x === "unhold" ? window.unhold() : window.iceRestart(), a));
+	await sleep(1500);
+	rec.after = await received();
+	result.midcall = result.midcall || [];
+	result.midcall.push(rec);
 }
 
 // --incoming: register, announce it, take one call, wait for its end.

@@ -2,7 +2,7 @@
 // sip-register.mjs: a command-line SIP user agent on SIP.js (UserAgent +
 // Registerer) that registers through the SBC over SIP-over-WebSocket (RFC
 // 7118) the way a browser does, and reports the outcome as one JSON line:
-//   {status, contacts, contact, unregisterStatus, unregisterContacts,
+//   {status, contacts, contact, require, unregisterStatus, unregisterContacts,
 //    callId, error}
 // status: final response code to the REGISTER (after SIP.js has answered
 // one digest challenge itself: with wrong credentials the registrar
@@ -32,6 +32,7 @@
 //                         (lets a script wait for "registered" while we hold)
 //   --timeout S           overall limit (default 20, plus --hold and
 //                         --unregister-after)
+//   --local-address IP    source address of the WebSocket connection
 //   --verbose             SIP.js logs and SIP traces on stderr
 import { appendFileSync } from "node:fs";
 import { WebSocket as WsSocket } from "ws";
@@ -44,6 +45,7 @@ function usage(msg) {
 	    "usage: sip-register.mjs --ws URL [--aor URI] [--user U --pass P] " +
 	    "[--expires N] [--instance urn:uuid:...] [--unregister-after S] " +
 	    "[--hold S] [--expect N] [--progress FILE] [--timeout S] " +
+	    "[--local-address IP] " +
 	    "[--verbose]\n");
 	process.exit(2);
 }
@@ -53,13 +55,14 @@ function parseArgs(argv) {
 		ws: null, aor: "sip:alice@sbc.test", user: null, pass: null,
 		expires: 600, instance: null, unregisterAfter: null, hold: 0,
 		expect: 200, progress: null, timeout: 20, verbose: false,
+		localAddress: null,
 	};
 	const withValue = {
 		"--ws": "ws", "--aor": "aor", "--user": "user", "--pass": "pass",
 		"--expires": "expires", "--instance": "instance",
 		"--unregister-after": "unregisterAfter", "--hold": "hold",
 		"--expect": "expect", "--progress": "progress",
-		"--timeout": "timeout",
+		"--timeout": "timeout", "--local-address": "localAddress",
 	};
 	const numeric = ["expires", "unregisterAfter", "hold", "expect", "timeout"];
 	a = parseOptions(argv, a, withValue, { "--verbose": "verbose" },
@@ -123,7 +126,8 @@ function parseWireResponse(text) {
 
 class NodeWebSocket extends WsSocket {
 	constructor(url, protocols) {
-		super(url, protocols, { rejectUnauthorized: false, handshakeTimeout: 5000 });
+		super(url, protocols, { rejectUnauthorized: false, handshakeTimeout: 5000,
+		    localAddress: args.localAddress ?? undefined });
 		socket = this;
 		this.on("error", (e) => { lastWsError = e.message; });
 		this.on("message", (data) => {
@@ -246,7 +250,8 @@ function send(registerer, unregister) {
 			resolve(response);
 		};
 		const accept = (r) => settle({ status: r.message.statusCode,
-		    contacts: contactsOf(r) });
+		    contacts: contactsOf(r),
+		    require: r.message.getHeaders("require").join(",") });
 		const requestDelegate = {
 			onAccept: accept,
 			onReject: accept,
@@ -344,6 +349,7 @@ async function main() {
 	if (r) {
 		result.status = r.status;
 		result.contacts = r.contacts;
+		result.require = r.require ?? null;
 	}
 	progress();
 	if (result.status === 200 && args.unregisterAfter !== null) {

@@ -9,7 +9,8 @@
 //     multiplexed on --port (payload types 200-204): counted, not echoed.
 // On SIGTERM/SIGINT, after --lifetime seconds (default 120), and on any
 // exit it writes the counts as JSON to --out FILE:
-//   {rtp, rtcp, echoed, sources: ["ip:port", ...], firstPt, badVersion}  (badVersion: not RTP/RTCP v2)
+//   {rtp, rtcp, echoed, sources: ["ip:port", ...], firstPt, badVersion, pts}
+//   (badVersion: not RTP/RTCP v2; pts: RTP packets per payload type)
 //
 // Why not `sipp -rtp_echo`: SIPp 3.6.1 echoes in a thread of its own and
 // reports no count of the packets it saw, which is what this test asserts.
@@ -34,7 +35,7 @@ if (!(port > 0 && port < 65535 && port % 2 === 0) || out === null) {
 	process.exit(2);
 }
 
-const counts = { rtp: 0, rtcp: 0, echoed: 0, sources: [], firstPt: null, badVersion: 0 };
+const counts = { rtp: 0, rtcp: 0, echoed: 0, sources: [], firstPt: null, badVersion: 0, pts: {} };
 const MAX_SOURCES = 16;
 
 function noteSource(rinfo) {
@@ -69,6 +70,7 @@ rtp.on("message", (msg, rinfo) => {
 	}
 	const pt = msg[1] & 0x7f;
 	counts.rtp++;
+	counts.pts[pt] = (counts.pts[pt] || 0) + 1;
 	if (counts.firstPt === null)
 		counts.firstPt = pt;
 	noteSource(rinfo);

@@ -168,8 +168,10 @@ reg_bg devA --user alice --pass alice-secret --instance "${UUID}0a" --hold 60
 A_PID=$BG_PID
 wait_lines "$T/devA.progress" 1 &&
     js "$T/devA.progress" 'r.status === 200 && has(r.contacts, r.contact) &&
-	live(r.contacts)' >>"$T/devA.err"
-ok $? "device A (+sip.instance, reg-id=1; held open): 200 lists it" || show devA
+	live(r.contacts) && /(^|,)\s*outbound\s*(,|$)/.test(r.require) &&
+	r.contacts.some((c) => c.uri === r.contact && c.regId === 1 &&
+	    c.instance === "'"${UUID}0a"'")' >>"$T/devA.err"
+ok $? "device A (+sip.instance, reg-id=1; held open): 200 lists it with its instance and reg-id, Require: outbound (RFC 5626)" || show devA
 A_URI=$(field "$T/devA.progress" contact)
 
 # B unregisters when told (SIGUSR1), then holds its WebSocket open.

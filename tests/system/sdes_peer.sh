@@ -171,69 +171,8 @@ fi
 d=$T/glue && mkdir -p "$d"
 UAS_PORT=$((42000 + ($$ % 1000) * 2))
 UAC_PORT=$((UAS_PORT + 1))
-# A scratch UAC: the INVITE carries the offering peer's SDP, the 200's
-# SDP goes back to it the way uas_sdes.xml hands the offer to its peer.
-cat >"$d/uac.xml" <<'XML'
-<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="uac_sdes_check">
-  <Global variables="sdes_dir"/>
-  <send retrans="500">
-    <![CDATA[
-
-      INVITE sip:sdes@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:check@[local_ip]>;tag=[pid]Chk[call_number]
-      To: <sip:sdes@[remote_ip]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:check@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-[file name="[$sdes_dir]/a.sdp"]
-    ]]>
-  </send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="200">
-    <action>
-      <ereg regexp="v=0[^']*" search_in="body" assign_to="answer_sdp"/>
-      <exec command="printf '%s' '[$answer_sdp]' > [$sdes_dir]/b.tmp; mv [$sdes_dir]/b.tmp [$sdes_dir]/b.sdp"/>
-    </action>
-  </recv>
-  <send>
-    <![CDATA[
-
-      ACK sip:sdes@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:check@[local_ip]>;tag=[pid]Chk[call_number]
-      To: <sip:sdes@[remote_ip]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <pause milliseconds="3500"/>
-  <send retrans="500">
-    <![CDATA[
-
-      BYE sip:sdes@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:check@[local_ip]>;tag=[pid]Chk[call_number]
-      To: <sip:sdes@[remote_ip]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 BYE
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200"/>
-</scenario>
-XML
+# The UAC (sipp/uac_sdes.xml) carries the offering peer's SDP and hands
+# the 200's SDP back to it the way uas_sdes.xml hands the offer to its peer.
 # B, the PBX's media: default order (80, AEAD 256, AEAD 128, ...); A
 # offers 32 then AEAD 128: B must answer tag 2.
 sdes_peer_start "$d" 127.0.0.1 0 \
@@ -247,7 +186,8 @@ wait_file "$d/a.sdp" 10
 	-timeout 25s -timeout_error -trace_msg -trace_err >"$d/uas.out" 2>&1) &
 UAS_PID=$!
 sleep 0.5
-(cd "$d" && exec timeout 30 sipp -sf "$d/uac.xml" -set sdes_dir "$d" \
+(cd "$d" && exec timeout 30 sipp -sf "$top_srcdir/tests/system/sipp/uac_sdes.xml" \
+	-s sdes -set domain 127.0.0.1 -set sdes_dir "$d" -d 3500 \
 	-i 127.0.0.1 -p $UAC_PORT -m 1 -nostdin -timeout 25s -timeout_error \
 	-trace_msg -trace_err 127.0.0.1:$UAS_PORT >"$d/uac.out" 2>&1)
 UAC_RC=$?

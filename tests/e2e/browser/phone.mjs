@@ -25,6 +25,11 @@
 //                       stats().mediaSeen {snapshots, dtlsConnected (ever),
 //                       dtlsStates, packetsReceived (max)} over them
 //   window.trace        the last SIP messages and log lines (diagnostics)
+//   window.hold(), window.unhold(), window.iceRestart()
+//                       -> Promise {ok, status, error, remoteSdp, localSdp}:
+//                          a re-INVITE (a=sendonly; sendrecv; new ICE
+//                          credentials), settles on its final response
+//   window.dtmf(TONES)  -> {ok, error}: RFC 4733 events (RTCDTMFSender)
 //   window.register()   -> Promise {ok, status, error} (register=1 only):
 //                          REGISTER with digest credentials, settles on
 //                          its final response
@@ -452,6 +457,44 @@ async function stats(pc = peerConnection()) {
 	return out;
 }
 
+// A re-INVITE in the established call with these SDH options; settles on
+// its final response with the remote SDP applied from it.
+function reinvite(what, sdhOptions) {
+	const s = session();
+	if (!s || s.state !== SessionState.Established)
+		return Promise.resolve({ ok: false, status: null, error: "no established call" });
+	note(`${what}: re-INVITE`);
+	return bounded(new Promise((resolve) => {
+		const done = (ok, r, error) => setTimeout(() => {
+			const pc = peerConnection();
+			resolve({ ok, status: r ? r.message.statusCode : null, error,
+			    remoteSdp: pc && pc.remoteDescription ? pc.remoteDescription.sdp : null,
+			    localSdp: pc && pc.localDescription ? pc.localDescription.sdp : null });
+		}, 300);	// the answer is applied after the delegate
+		s.invite({
+			sessionDescriptionHandlerOptions: sdhOptions,
+			requestDelegate: {
+				onAccept: (r) => done(true, r, null),
+				onReject: (r) => done(false, r, `${what}: ${r.message.statusCode}`),
+			},
+		}).catch((e) => done(false, null, `${what} failed: ${e.message}`));
+	}), 10000, { ok: false, status: null, error: `${what}: no answer within 10 s` });
+}
+
+// Mid-call actions: hold (a=sendonly), unhold, ICE restart, RFC 4733 DTMF.
+const hold = () => reinvite("hold", { hold: true });
+const unhold = () => reinvite("unhold", { hold: false });
+const iceRestart = () => reinvite("ice-restart", { offerOptions: { iceRestart: true } });
+function dtmf(tones) {
+	const s = session();
+	const sdh = s ? s.sessionDescriptionHandler : null;
+	if (!sdh || s.state !== SessionState.Established)
+		return { ok: false, error: "no established call" };
+	const ok = sdh.sendDtmf(tones, { duration: 160, interToneGap: 80 });
+	note(`dtmf ${tones}: ${ok ? "queued" : "refused"}`);
+	return { ok, error: ok ? null : "RTCDTMFSender refused the tones" };
+}
+
 function sdp() {
 	const pc = peerConnection();
 	return {
@@ -465,4 +508,8 @@ window.register = register;
 window.hangup = hangup;
 window.stats = stats;
 window.sdp = sdp;
+window.hold = hold;
+window.unhold = unhold;
+window.iceRestart = iceRestart;
+window.dtmf = dtmf;
 setState("ready");
