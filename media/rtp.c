@@ -124,6 +124,38 @@ rtcp_next(const uint8_t *p, size_t len, size_t *off, struct rtcp_pkt *rp)
 	return 1;
 }
 
+void
+rtp_seq_fix(struct rtp_seqfix *st, uint8_t *pkt, size_t len)
+{
+	uint32_t	ssrc;
+	uint16_t	seq, out;
+	int16_t		d;
+
+	if (len < RTP_HDR_MIN)
+		return;
+	ssrc = (uint32_t)pkt[8] << 24 | (uint32_t)pkt[9] << 16 |
+	    (uint32_t)pkt[10] << 8 | pkt[11];
+	seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
+	if (!st->started || ssrc != st->ssrc) {
+		st->started = 1;
+		st->ssrc = ssrc;
+		st->offset = 0;
+		st->last = seq;
+		return;
+	}
+	out = (uint16_t)(seq + st->offset);
+	d = (int16_t)(out - st->last);
+	if (d > RTP_SEQ_JUMP || d < -RTP_SEQ_JUMP) {	/* a jump: follow on */
+		st->offset = (uint16_t)(st->last + 1 - seq);
+		out = (uint16_t)(st->last + 1);
+		d = 1;
+	}
+	if (d > 0)
+		st->last = out;
+	pkt[2] = (uint8_t)(out >> 8);
+	pkt[3] = (uint8_t)out;
+}
+
 int
 rtcp_walk(const uint8_t *p, size_t len)
 {

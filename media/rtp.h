@@ -79,6 +79,29 @@ int	rtcp_next(const uint8_t *, size_t, size_t *off, struct rtcp_pkt *);
 int	rtcp_walk(const uint8_t *, size_t);
 
 /*
+ * Sequence continuity toward an SRTP receiver.  SRTP's packet index is
+ * estimated from the 16-bit sequence number (RFC 3711 §3.3.1): a sender
+ * whose numbers jump by more than 2^15 (a PBX after a long hold, music on
+ * hold switched in, a media server restarting a stream under the same
+ * SSRC) makes both our protect (replay_old) and the browser's unprotect
+ * guess the wrong rollover counter: one-way audio.  rtp_seq_fix() keeps
+ * the numbers of one SSRC continuous: a jump of more than RTP_SEQ_JUMP
+ * either way is folded into an offset so the packet follows the last one
+ * sent; smaller gaps (loss, reordering) pass as they are.  A new SSRC
+ * starts afresh.  In place, on an RTP packet (not RTCP) of >= 12 bytes.
+ */
+#define RTP_SEQ_JUMP	1000
+
+struct rtp_seqfix {
+	uint32_t	ssrc;
+	uint16_t	offset;		/* added to every incoming number */
+	uint16_t	last;		/* highest number sent */
+	int		started;
+};
+
+void	rtp_seq_fix(struct rtp_seqfix *, uint8_t *pkt, size_t len);
+
+/*
  * Drop RTPFB and PSFB packets in place; the others keep their bytes and
  * order.  Returns the new length: 0 if nothing is left (a reduced-size
  * RTCP feedback packet, RFC 5506) or if the compound is malformed, in

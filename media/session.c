@@ -349,6 +349,8 @@ pbx_packet(struct msess *s, uint8_t *pkt, size_t len,
 			s->w->stats.srtp_auth_failures++;
 		return;
 	}
+	if (!rtcp)	/* a PBX's jump must not break the browser's SRTP */
+		rtp_seq_fix(&s->p_seqfix, pkt, (size_t)n);
 	if (!s->srtp_up || n + SRTP_PAIR_TRAILER_MAX > MW_PKT ||
 	    srtp_pair_protect(&s->srtp, pkt, &n, rtcp) == -1) {
 		s->dropped++;

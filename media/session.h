@@ -17,6 +17,7 @@
 
 #include "media/dtls.h"
 #include "media/media.h"
+#include "media/rtp.h"
 #include "media/srtp_ctx.h"
 
 struct mworker;
@@ -47,6 +48,7 @@ struct msess {
 	int			 dtls_started;	/* client: ClientHello sent */
 	struct srtp_pair	 srtp;		/* browser leg, from DTLS */
 	int			 srtp_up;
+	struct rtp_seqfix	 p_seqfix;	/* PBX -> browser numbers */
 	struct srtp_pair	 p_srtp;	/* PBX leg, SDES keys */
 	int			 p_srtp_up;
 	uint32_t		 p_key_gen;	/* of the keys in p_srtp */

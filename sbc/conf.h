@@ -167,6 +167,8 @@ struct sbc_signaling {
 	int		 ws_handshake_timeout;
 	int		 ws_idle_timeout;
 	int		 max_ws_message;
+	int		 session_expires;	/* RFC 4028, PBX leg; 0: off */
+	int		 min_se;
 };
 
 struct sbc_daemon_conf {

@@ -373,11 +373,26 @@ check_cli(struct sbc_config *cfg, struct conf_errors *err)
 	return 0;
 }
 
+/* RFC 4028: an interval below our own Min-SE would be refused by us. */
+static int
+check_signaling(struct sbc_config *cfg, struct conf_errors *err)
+{
+	const struct sbc_signaling	*s = &cfg->signaling;
+
+	if (s->session_expires != 0 && s->session_expires < s->min_se) {
+		ERR(cfg, err, LINE2(cfg, s->session_expires, s->min_se),
+		    "signaling: session_expires %d is below min_se %d (0 "
+		    "turns session timers off)", s->session_expires, s->min_se);
+		return -1;
+	}
+	return 0;
+}
+
 typedef int (*conf_check_fn)(struct sbc_config *, struct conf_errors *);
 
 static const conf_check_fn checks[] = {
 	check_listeners, check_media, check_trunks, check_routes,
-	check_users, check_log, check_files, check_cli,
+	check_users, check_log, check_files, check_cli, check_signaling,
 };
 
 int

@@ -116,6 +116,8 @@ static const struct conf_field signaling_fields[] = {
 	INT(S, "ws_handshake_timeout", ws_handshake_timeout, 1, 300, 10),
 	INT(S, "ws_idle_timeout", ws_idle_timeout, 10, 86400, 600),
 	INT(S, "max_ws_message", max_ws_message, 1024, 1048576, 65536),
+	INT(S, "session_expires", session_expires, 0, 86400, 1800),
+	INT(S, "min_se", min_se, 90, 86400, 90),
 };
 #undef S
 static const struct conf_section signaling_sec =

@@ -5,7 +5,8 @@
  * default and where it lands in struct sbc_config.  conf.c walks these
  * tables (defaults, types, ranges, unknown keys); conf_check.c adds the
  * checks that span several keys.  To add a key: add the member to conf.h,
- * a row here, a line to etc/sbc.conf and to docs/configuration.md.
+ * a row here, a line to etc/sbc.conf and to docs/configuration.md, and
+ * its entry in docs/sbc.conf.5 (tests/unit/test_conf_man.c checks it).
  * Thread: main (loader).  The tables are const.
  */
 #ifndef SBC_CONF_SCHEMA_H

@@ -233,16 +233,48 @@ cmd_signaling(struct ctl_ctx *ctx, int argc, char **argv,
 	    errlen, ctx->forward_ms) == CTL_OK ? 0 : -1;
 }
 
+/* sip trace off [FILTER|all]: the streams end here, in the ctl thread. */
+static int
+trace_off(struct ctl_ctx *ctx, int argc, char **argv,
+    struct json_object **data, char *err, size_t errlen)
+{
+	struct json_object	*o;
+	int			 n, ok;
+
+	if (ctx->stream_stop == NULL) {
+		snprintf(err, errlen, "no traces here");
+		return -1;
+	}
+	n = ctx->stream_stop(ctx, argc > 3 ? argv[3] : NULL);
+	o = json_object_new_object();
+	ok = o != NULL && add_u64(o, "stopped", (uint64_t)n) == 0;
+	return hand_over(o, ok, data, err, errlen);
+}
+
+/*
+ * sip trace on [FILTER]: signaling keeps the subscriber (b2b_trace.c);
+ * the connection stays open for the events (ctl_trace.h).
+ */
 static int
 cmd_sip_trace(struct ctl_ctx *ctx, int argc, char **argv,
     struct json_object **data, char *err, size_t errlen)
 {
-	if (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0) {
+	if (strcmp(argv[2], "off") == 0)
+		return trace_off(ctx, argc, argv, data, err, errlen);
+	if (strcmp(argv[2], "on") != 0) {
 		snprintf(err, errlen, "sip trace: 'on' or 'off', not '%s'",
 		    argv[2]);
 		return -1;
 	}
-	return cmd_signaling(ctx, argc, argv, data, err, errlen);
+	if (ctx->sbc->signaling == NULL || ctx->self == NULL) {
+		snprintf(err, errlen, "signaling is not running");
+		return -1;
+	}
+	if (ctl_forward_from(ctx->sbc->signaling, ctx->self, ctx->client,
+	    argc, argv, data, err, errlen, ctx->forward_ms) != CTL_OK)
+		return -1;
+	ctx->stream = 1;
+	return 0;
 }
 
 #define LEVELS	"[error|warning|notice|info|debug]"
@@ -269,7 +301,8 @@ static const struct ctl_cmd cmds[] = {
 	{ { "ban", "add" }, 1, 1, cmd_signaling, "ADDR", "ban an address" },
 	{ { "ban", "del" }, 1, 1, cmd_signaling, "ADDR", "lift a ban" },
 	{ { "sip", "trace" }, 1, 2, cmd_sip_trace, "on|off [FILTER]",
-	    "trace SIP messages (matching FILTER) on this connection" },
+	    "on: stream SIP messages (matching FILTER) until closed; "
+	    "off: end traces (yours, FILTER's, or all)" },
 	{ { "log", "level" }, 0, 1, cmd_log_level, LEVELS,
 	    "show or set the log level" },
 	{ { "reload" }, 0, 0, cmd_reload, "",

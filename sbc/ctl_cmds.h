@@ -10,9 +10,11 @@
 #define SBC_CTL_CMDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct json_object;
 struct sbc_ctx;
+struct sbc_service;
 
 #define CTL_MAX_WORDS	3
 
@@ -20,6 +22,17 @@ struct sbc_ctx;
 struct ctl_ctx {
 	const struct sbc_ctx	*sbc;
 	int			 forward_ms;	/* wait for other threads */
+
+	/* Streaming commands (sip trace); set by ctl_server.c per request. */
+	struct sbc_service	*self;		/* the ctl service, or NULL */
+	uint64_t		 client;	/* the connection's id */
+	long			 uid;		/* its peer's uid; -1: TCP */
+	int			 stream;	/* a handler sets it: keep the
+						   connection for events */
+	/* End the streams `sip trace off [FILTER]` names; how many. */
+	int			(*stream_stop)(struct ctl_ctx *,
+				    const char *filter);
+	void			*server;
 };
 
 /*

@@ -19,11 +19,15 @@
  *	{"status":N,"error":"message"}\n		N != 0
  *
  * then closes the connection (one request per connection).  Streaming
- * commands (later: `sip trace on`) may send any number of event lines
+ * commands (`sip trace on`: sbc/ctl_trace.h) may send any number of event
+ * lines
  *
  *	{"event":<any JSON value>}\n
  *
  * before the final status line; a line with "status" is always the last.
+ * A stream has no idle limit and ends when the client closes (or
+ * half-closes) the connection, or with a status line (`sip trace off`,
+ * the daemon stopping).
  * Status: 0 done; 1 the command failed (error says why); 2 bad request:
  * malformed line, unknown command, wrong number of arguments (sbcctl exits
  * 2 for it, as for its own usage errors).  A client that sends nothing

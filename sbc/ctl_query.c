@@ -157,6 +157,15 @@ int
 ctl_forward(struct sbc_service *target, int argc, char **argv,
     struct json_object **data, char *err, size_t errlen, int timeout_ms)
 {
+	return ctl_forward_from(target, NULL, 0, argc, argv, data, err,
+	    errlen, timeout_ms);
+}
+
+int
+ctl_forward_from(struct sbc_service *target, struct sbc_service *origin,
+    uint64_t client, int argc, char **argv, struct json_object **data,
+    char *err, size_t errlen, int timeout_ms)
+{
 	struct ctl_query	*q;
 	struct timespec		 ts;
 	int			 status = CTL_FAILED;
@@ -166,6 +175,8 @@ ctl_forward(struct sbc_service *target, int argc, char **argv,
 		snprintf(err, errlen, "out of memory");
 		return CTL_FAILED;
 	}
+	q->origin = origin;
+	q->client = client;
 	deadline(&ts, timeout_ms);
 	/* -1 only when the wake-up failed: the message is queued anyway. */
 	(void)sbc_service_post(target, &q->hdr);

@@ -47,6 +47,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sbc/queue.h"
 
@@ -63,6 +64,9 @@ struct ctl_query {
 	int			 argc;
 	char			**argv;		/* argc words + NULL */
 	char			 target[16];	/* service name, for errors */
+	struct sbc_service	*origin;	/* ctl_forward_from: the ctl
+						   service (sip trace), or NULL */
+	uint64_t		 client;	/* its connection's id */
 
 	/* Private to ctl_query.c: under lock. */
 	pthread_mutex_t		 lock;
@@ -81,6 +85,12 @@ struct ctl_query {
  * or "no answer from NAME" after timeout_ms or when the query was dropped).
  */
 int	ctl_forward(struct sbc_service *target, int argc, char **argv,
+	    struct json_object **data, char *err, size_t errlen, int timeout_ms);
+
+/* The same, telling the target who asks: origin (the ctl service) and the
+ * id of the connection (`sip trace on` streams events back to it). */
+int	ctl_forward_from(struct sbc_service *target,
+	    struct sbc_service *origin, uint64_t client, int argc, char **argv,
 	    struct json_object **data, char *err, size_t errlen, int timeout_ms);
 
 /* In the target thread. */

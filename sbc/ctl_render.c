@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,6 +281,68 @@ ctl_render(FILE *out, struct json_object *data)
 		return -1;
 	fprintf(out, "%s\n", v);
 	free(v);
+	return 0;
+}
+
+static const char *
+member(struct json_object *o, const char *key)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* The text of a SIP message: lines without "\r", no control bytes, then
+ * an empty line (the one ending the headers, when it is last); a cut
+ * text ends its last line only. */
+static void
+print_sip_text(FILE *out, const char *s, int cut)
+{
+	int	nl = 2;		/* newlines just printed */
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\r')
+			continue;
+		if (*s == '\n' || *s == '\t')
+			fputc(*s, out);
+		else
+			fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s,
+			    out);
+		nl = *s == '\n' ? nl + 1 : 0;
+	}
+	for (; nl < (cut ? 1 : 2); nl++)
+		fputc('\n', out);
+}
+
+int
+ctl_render_trace(FILE *out, struct json_object *ev)
+{
+	const char		*text = member(ev, "text"), *f[4];
+	static const char	*const keys[4] = { "time", "dir", "leg",
+				    "peer" };
+	struct json_object	*v;
+	char			*c;
+	int			 i;
+
+	if (!json_object_is_type(ev, json_type_object) || text == NULL)
+		return 1;
+	for (i = 0; i < 4; i++)
+		f[i] = member(ev, keys[i]) ? member(ev, keys[i]) : "-";
+	if ((c = clean_dup(f[3])) == NULL)
+		return -1;
+	fprintf(out, "%s %-3s %-7s %s\n", f[0][0] && strchr(f[0], 'T') ?
+	    strchr(f[0], 'T') + 1 : f[0], strcmp(f[1], "out") == 0 ? "out" :
+	    "in", strcmp(f[2], "pbx") == 0 ? "pbx" : "browser", c);
+	free(c);
+	if (json_object_object_get_ex(ev, "bytes", &v)) {
+		print_sip_text(out, text, 1);
+		fprintf(out, "[... cut: %" PRId64 " bytes in all]\n\n",
+		    json_object_get_int64(v));
+	} else
+		print_sip_text(out, text, 0);
 	return 0;
 }
 

@@ -41,6 +41,14 @@ void	ctl_reply_free(struct ctl_reply *);
 int	ctl_render(FILE *out, struct json_object *data);
 
 /*
+ * A `sip trace` event ({"time","dir","leg","peer","text"...}): a header
+ * line "HH:MM:SS.mmmZ DIR LEG PEER", the message's lines (CR dropped,
+ * control characters '?'), "[... cut: N bytes in all]" when the daemon
+ * cut it, and an empty line.  0 done; 1 not such an event; -1 no memory.
+ */
+int	ctl_render_trace(FILE *out, struct json_object *event);
+
+/*
  * Split an interactive line in place into at most max words ("double" or
  * 'single' quotes group blanks); argv needs max + 1 slots (NULL-ended).
  * Returns the count, or -1 for too many words or an open quote.

@@ -2,7 +2,10 @@
  * ctl_server.c: the control socket service (see ctl_server.h): binds the
  * UNIX socket (and the optional localhost TCP port) while still root,
  * then reads one request line per client, runs it through the command
- * table (ctl_cmds.c) and writes the reply line (ctl_proto.c).
+ * table (ctl_cmds.c) and writes the reply line (ctl_proto.c).  A streaming
+ * command (`sip trace on`) keeps its connection: the events signaling
+ * posts (CTL_MSG_TRACE_EVENT, ctl_trace.h) are written to it until the
+ * client closes, `sip trace off` ends it, or the daemon stops.
  *
  * Owns: struct ctl_server (loop, listeners, clients, the socket file).
  * Thread: "ctl" for everything here; setup runs as root.
@@ -29,16 +32,23 @@
 #include "sbc/ctl_cmds.h"
 #include "sbc/ctl_proto.h"
 #include "sbc/ctl_server.h"
+#include "sbc/ctl_trace.h"
 #include "sbc/evloop.h"
 #include "sbc/log.h"
 
 #define CTL_ERR_MAX	8192	/* a reload's FILE:LINE list fits */
+#define CTL_STOP_FLUSH_MS	200	/* streams' last lines at stop */
 
 struct ctl_client {
 	struct ctl_server	*srv;
 	struct bufferevent	*bev;
 	struct ctl_client	*next, **prevp;
 	int			 answered;
+	uint64_t		 id;
+	long			 uid;		/* peer's; -1: TCP */
+	int			 streaming;	/* sip trace on */
+	uint64_t		 dropped;	/* events lost, not told yet */
+	char			 filter[CTL_MAX_ARG + 1];
 };
 
 struct ctl_server {
@@ -49,27 +59,27 @@ struct ctl_server {
 	struct ctl_ctx		 cctx;
 	struct ctl_client	*clients;
 	int			 nclients;
+	uint64_t		 next_id;
 	int			 bound;		/* path is our socket file */
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	dev_t			 dev;
 	ino_t			 ino;
 };
 
+/* Signaling forgets the subscriber of a connection that is gone. */
 static void
-on_stop(struct sbc_service *s, struct sbc_qmsg *m)
+post_trace_stop(struct ctl_server *srv, uint64_t client)
 {
-	struct ctl_server	*srv = s->priv;
-
-	sbc_evloop_stop(&srv->loop);
+	if (srv->svc->ctx->signaling != NULL)
+		(void)sbc_service_post(srv->svc->ctx->signaling,
+		    ctl_trace_stop_new(client));
 }
-
-static const struct sbc_msg_handler ctl_handlers[] = {
-	{ SBC_MSG_STOP, on_stop },
-};
 
 static void
 client_free(struct ctl_client *c)
 {
+	if (c->streaming)
+		post_trace_stop(c->srv, c->id);
 	if ((*c->prevp = c->next) != NULL)
 		c->next->prevp = c->prevp;
 	c->srv->nclients--;
@@ -77,7 +87,8 @@ client_free(struct ctl_client *c)
 	free(c);
 }
 
-static void
+/* The final line; -1 when c was freed instead. */
+static int
 send_reply(struct ctl_client *c, char *line)
 {
 	c->answered = 1;
@@ -86,10 +97,128 @@ send_reply(struct ctl_client *c, char *line)
 	    bufferevent_write(c->bev, line, strlen(line)) == -1) {
 		free(line);
 		client_free(c);		/* out of memory: just close */
-		return;
+		return -1;
 	}
 	free(line);
+	return 0;
 }
+
+/* A stream ends with its status line; signaling forgets it.  -1: c was
+ * freed. */
+static int
+stream_end(struct ctl_client *c, const char *why)
+{
+	struct json_object	*o = json_object_new_string(why);
+	struct timeval		 tv = { CTL_IDLE_SECONDS, 0 };
+	int			 rc;
+
+	c->streaming = 0;
+	post_trace_stop(c->srv, c->id);
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
+	rc = send_reply(c, ctl_proto_reply_ok(o));
+	json_object_put(o);
+	return rc;
+}
+
+/* `sip trace on` answered: the first event, then the connection stays. */
+static void
+stream_start(struct ctl_client *c, struct json_object *data)
+{
+	char	*line = ctl_proto_event(data);
+
+	c->streaming = 1;
+	bufferevent_set_timeouts(c->bev, NULL, NULL);
+	if (line == NULL ||
+	    bufferevent_write(c->bev, line, strlen(line)) == -1)
+		client_free(c);
+	free(line);
+}
+
+/* ctl_ctx.stream_stop: `sip trace off [FILTER]` (ctl_cmds.c). */
+static int
+stream_stop(struct ctl_ctx *ctx, const char *filter)
+{
+	struct ctl_server	*srv = ctx->server;
+	struct ctl_client	*c, *next;
+	int			 n = 0;
+
+	for (c = srv->clients; c != NULL; c = next) {
+		next = c->next;
+		if (!c->streaming || (filter == NULL ? c->uid != ctx->uid :
+		    strcmp(filter, "all") != 0 && strcmp(filter, c->filter)))
+			continue;
+		(void)stream_end(c, "trace stopped by 'sip trace off'");
+		n++;
+	}
+	return n;
+}
+
+static struct ctl_client *
+client_by_id(struct ctl_server *srv, uint64_t id)
+{
+	struct ctl_client	*c;
+
+	for (c = srv->clients; c != NULL; c = c->next)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+/* A SIP message for a tracing client (ctl_trace.h). */
+static void
+on_trace_event(struct sbc_service *s, struct sbc_qmsg *m)
+{
+	struct ctl_server	*srv = s->priv;
+	struct ctl_trace_event	*ev = (struct ctl_trace_event *)m;
+	struct ctl_client	*c = client_by_id(srv, ev->client);
+	char			*line;
+
+	if (c == NULL || !c->streaming) {
+		post_trace_stop(srv, ev->client);	/* an orphan */
+		return;
+	}
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
+	    CTL_TRACE_OUTBUF) {
+		c->dropped += 1 + ev->dropped;		/* a slow client */
+		return;
+	}
+	if ((line = ctl_trace_event_line(ev, ev->dropped + c->dropped)) ==
+	    NULL) {
+		c->dropped += 1 + ev->dropped;
+		return;
+	}
+	c->dropped = 0;
+	if (bufferevent_write(c->bev, line, strlen(line)) == -1)
+		client_free(c);
+	free(line);
+}
+
+/* Streams get their last line: the loop runs CTL_STOP_FLUSH_MS more to
+ * write it (a socket bufferevent writes only from its own loop). */
+static void
+on_stop(struct sbc_service *s, struct sbc_qmsg *m)
+{
+	struct ctl_server	*srv = s->priv;
+	struct ctl_client	*c, *next;
+	struct timeval		 tv = { 0, CTL_STOP_FLUSH_MS * 1000 };
+	int			 streams = 0;
+
+	for (c = srv->clients; c != NULL; c = next) {
+		next = c->next;
+		if (c->streaming && stream_end(c, "the daemon is stopping") ==
+		    0)
+			streams++;
+	}
+	if (streams > 0)
+		event_base_loopexit(srv->loop.base, &tv);
+	else
+		sbc_evloop_stop(&srv->loop);
+}
+
+static const struct sbc_msg_handler ctl_handlers[] = {
+	{ SBC_MSG_STOP, on_stop },
+	{ CTL_MSG_TRACE_EVENT, on_trace_event },
+};
 
 static void
 log_command(struct ctl_server *srv, int argc, char **argv)
@@ -118,18 +247,29 @@ answer(struct ctl_client *c, const char *line, size_t len)
 	char			*reply;
 	int			 status;
 
+	srv->cctx.client = c->id;
+	srv->cctx.uid = c->uid;
+	srv->cctx.stream = 0;
 	if (ctl_proto_parse(line, len, &req, err, sizeof(err)) == -1)
 		status = CTL_BAD_REQUEST;
 	else {
 		log_command(srv, req.argc, req.argv);
 		status = ctl_cmds_run(&srv->cctx, req.argc, req.argv, &data,
 		    err, sizeof(err));
+		if (status == CTL_OK && srv->cctx.stream)
+			snprintf(c->filter, sizeof(c->filter), "%s",
+			    req.argc > 3 ? req.argv[3] : "");
 		ctl_request_free(&req);
+	}
+	if (status == CTL_OK && srv->cctx.stream) {
+		stream_start(c, data);
+		json_object_put(data);
+		return;
 	}
 	reply = status == CTL_OK ? ctl_proto_reply_ok(data) :
 	    ctl_proto_reply_error(status, err);
 	json_object_put(data);
-	send_reply(c, reply);
+	(void)send_reply(c, reply);
 }
 
 /*
@@ -147,7 +287,7 @@ on_input(struct ctl_client *c, int at_eof)
 	eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
 	len = eol.pos >= 0 ? (size_t)eol.pos : evbuffer_get_length(in);
 	if (len > CTL_MAX_REQUEST + 1) {	/* room for a "\r" */
-		send_reply(c, ctl_proto_reply_error(CTL_BAD_REQUEST,
+		(void)send_reply(c, ctl_proto_reply_error(CTL_BAD_REQUEST,
 		    "bad request: line too long"));
 		return 0;
 	}
@@ -169,7 +309,7 @@ read_cb(struct bufferevent *bev, void *arg)
 {
 	struct ctl_client	*c = arg;
 
-	if (c->answered)
+	if (c->answered || c->streaming)
 		evbuffer_drain(bufferevent_get_input(bev),
 		    evbuffer_get_length(bufferevent_get_input(bev)));
 	else if (on_input(c, 0) == -1)
@@ -192,12 +332,25 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	struct ctl_client	*c = arg;
 
 	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_WRITING) &&
-	    !c->answered) {
+	    !c->answered && !c->streaming) {
 		if (on_input(c, 1) == -1)
 			client_free(c);
 		return;		/* answered: write_cb frees */
 	}
 	client_free(c);		/* error, timeout, or EOF while writing */
+}
+
+/* The uid of a UNIX socket's peer; -1 for TCP or when unknown. */
+static long
+peer_uid(int fd)
+{
+	struct ucred	cred;
+	socklen_t	len = sizeof(cred);
+
+	if (fd == -1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return -1;
+	return (long)cred.uid;
 }
 
 static void
@@ -222,6 +375,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		return;
 	}
 	c->srv = srv;
+	c->id = ++srv->next_id;
+	c->uid = peer_uid(lev == srv->unix_lev ? fd : -1);
 	if ((c->next = srv->clients) != NULL)
 		c->next->prevp = &c->next;
 	c->prevp = &srv->clients;
@@ -419,6 +574,9 @@ ctl_setup(struct sbc_service *s, struct sbc_config *cfg)
 	srv->log = s->ctx->log;
 	srv->cctx.sbc = s->ctx;
 	srv->cctx.forward_ms = CTL_FORWARD_MS;
+	srv->cctx.self = s;
+	srv->cctx.stream_stop = stream_stop;
+	srv->cctx.server = srv;
 	if (sbc_evloop_init(&srv->loop, s, ctl_handlers,
 	    sizeof(ctl_handlers) / sizeof(ctl_handlers[0])) == -1)
 		return -1;

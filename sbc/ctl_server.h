@@ -8,7 +8,10 @@
  * cli.tcp_port is not 0, TCP 127.0.0.1:cli.tcp_port.  It runs a libevent
  * loop: each client sends one request line and gets the reply (protocol:
  * ctl_proto.h; commands: ctl_cmds.h).  At most CTL_MAX_CLIENTS at once;
- * CTL_IDLE_SECONDS to send the request.  The socket and its permissions
+ * CTL_IDLE_SECONDS to send the request.  `sip trace on` streams: the
+ * connection stays open, without idle limit, for the SIP messages
+ * signaling posts (ctl_trace.h), until the client closes it, `sip trace
+ * off` ends it, or the daemon stops (a last status line then).  The socket and its permissions
  * are not changed by a reload.
  *
  * Owns: the listeners, the clients, the socket file (removed at stop when

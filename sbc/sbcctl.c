@@ -10,10 +10,15 @@
  * 2 (usage error, here or as the daemon judged it), 3 (cannot reach the
  * daemon).  Interactive mode: libedit line editing, history in
  * ~/.sbcctl_history, tab completion from the daemon's `help` list.
+ * Streaming commands (`sip trace on`): the {"event":...} lines before the
+ * status line are printed as they come (a SIP message as a header line
+ * "TIME DIR LEG PEER" and its text; --json: one JSON object a line),
+ * without a timeout; Ctrl-C closes the connection and exits 0.
  *
  * Owns: one connection per command.  Thread: main (single-threaded).
  * Global state: the completion list (libedit's completion hook has no
- * argument), set once before the prompt loop.
+ * argument), set once before the prompt loop; the Ctrl-C flag of a
+ * stream (a signal handler's).
  */
 #include "config.h"
 
@@ -21,6 +26,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +70,9 @@ static struct {
 	char	*v[MAX_TEMPLATES];
 	size_t	 n;
 } completion;
+
+/* Ctrl-C during a stream (sip trace on): set by the handler. */
+static volatile sig_atomic_t interrupted;
 
 static void
 usage(FILE *f)
@@ -198,6 +207,10 @@ next_line(int fd, struct linebuf *lb, size_t *skip, int timeout)
 	}
 	while ((nl = lb->len ? memchr(lb->buf, '\n', lb->len) : NULL) ==
 	    NULL) {
+		if (interrupted) {
+			errno = EINTR;
+			return NULL;
+		}
 		if ((rc = read_more(fd, lb, timeout)) <= 0) {
 			if (rc == 0)
 				errno = 0;
@@ -220,6 +233,46 @@ print_data(const struct opts *o, struct json_object *data)
 	fflush(stdout);
 }
 
+/* An event: a SIP message of `sip trace`, a note, or anything else. */
+static void
+print_event(const struct opts *o, struct json_object *ev)
+{
+	struct json_object	*v;
+
+	if (o->json) {
+		print_data(o, ev);
+		return;
+	}
+	if (json_object_object_get_ex(ev, "dropped", &v))
+		fprintf(stderr, "sbcctl: %s messages dropped before this one "
+		    "(the client was too slow)\n", json_object_get_string(v));
+	if (json_object_object_get_ex(ev, "info", &v) &&
+	    json_object_is_type(v, json_type_string))
+		fprintf(stderr, "sbcctl: %s; Ctrl-C to stop\n",
+		    json_object_get_string(v));
+	else if (ctl_render_trace(stdout, ev) == 1)
+		ctl_render(stdout, ev);
+	fflush(stdout);
+}
+
+static void
+on_sigint(int sig)
+{
+	interrupted = 1;
+}
+
+/* A stream began: no timeout, and Ctrl-C ends it cleanly (exit 0). */
+static void
+stream_begins(int *timeout, struct sigaction *old)
+{
+	struct sigaction	sa = { .sa_handler = on_sigint };
+
+	*timeout = 0;
+	interrupted = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, old);	/* no SA_RESTART: poll() returns */
+}
+
 /* One reply line: -1 to go on (an event), else the exit code. */
 static int
 handle_line(const struct opts *o, const char *line, struct json_object **keep)
@@ -233,7 +286,7 @@ handle_line(const struct opts *o, const char *line, struct json_object **keep)
 		return EXIT_FAILED;
 	}
 	if (!r.final) {
-		print_data(o, r.data);
+		print_event(o, r.data);
 		ctl_reply_free(&r);
 		return -1;
 	}
@@ -258,9 +311,11 @@ run_command(const struct opts *o, int argc, char **argv,
     struct json_object **keep)
 {
 	struct linebuf	 lb = { 0 };
+	struct sigaction old;
 	char		*req, *line;
 	size_t		 skip = 0;
-	int		 fd = -1, rc = EXIT_UNREACHABLE;
+	int		 fd = -1, rc = EXIT_UNREACHABLE, timeout = o->timeout;
+	int		 streaming = 0;
 
 	if ((req = ctl_request_build(argc, argv)) == NULL) {
 		fprintf(stderr, "sbcctl: out of memory\n");
@@ -272,10 +327,17 @@ run_command(const struct opts *o, int argc, char **argv,
 		fprintf(stderr, "sbcctl: %s: %s\n", o->where, strerror(errno));
 		goto cleanup;
 	}
-	while ((line = next_line(fd, &lb, &skip, o->timeout)) != NULL)
+	while ((line = next_line(fd, &lb, &skip, timeout)) != NULL) {
 		if ((rc = handle_line(o, line, keep)) != -1)
 			break;
-	if (line == NULL) {
+		if (!streaming++)
+			stream_begins(&timeout, &old);
+	}
+	if (streaming)
+		sigaction(SIGINT, &old, NULL);
+	if (line == NULL && streaming && interrupted)
+		rc = EXIT_DONE;		/* Ctrl-C: the daemon sees the close */
+	else if (line == NULL) {
 		rc = EXIT_UNREACHABLE;
 		fprintf(stderr, "sbcctl: %s: %s\n", o->where, errno == 0 ?
 		    "the daemon closed the connection without an answer" :

@@ -25,6 +25,7 @@
 #include "sbc/service.h"
 #include "signaling/b2b_int.h"
 #include "signaling/b2b_media.h"
+#include "signaling/b2b_trace.h"
 #include "signaling/route.h"
 #include "signaling/sipmsg.h"
 #include "signaling/topo.h"
@@ -42,6 +43,9 @@ send_on_flow(struct b2b *b, uint64_t flow, msg_t *m)
 	if (sipmsg_bytes(m, &bytes, &len) == 0 &&
 	    (em = edge_msg_new(EDGE_CMD_SEND, flow, bytes, len)) != NULL)
 		rc = sbc_service_post(b->svc->ctx->edge, &em->hdr);
+	if (rc == 0)	/* sbcctl sip trace */
+		b2b_trace(b, CTL_TRACE_OUT, CTL_TRACE_BROWSER,
+		    flow_peer(b, flow), bytes, len);
 	msg_destroy(m);
 	return rc;
 }
@@ -441,6 +445,10 @@ browser_answered(struct call *c, struct pend *p, const sip_t *sip)
 {
 	int	st = sip->sip_status->st_status;
 
+	if (st >= 200 && st < 300 && fork_answered(c) == -1)
+		return;			/* c is gone */
+	if (st >= 300 && fork_failed(c, st))
+		return;			/* another device still rings */
 	if (st >= 200 && st < 300) {
 		if (c->b_from->a_tag == NULL && sip->sip_to->a_tag != NULL)
 			sip_from_tag(c->home, c->b_from, sip->sip_to->a_tag);
@@ -477,6 +485,52 @@ response_call(struct b2b *b, const sip_t *sip)
 	return c != NULL && c->from_pbx ? c : NULL;
 }
 
+/*
+ * ACK (or, with method, another request) for a response to our INVITE
+ * on flow f, built from the response alone: for a non-2xx the INVITE's
+ * own Via (same transaction), else a new branch to the Contact.
+ */
+static void
+ack_final(struct b2b *b, struct flow *f, const sip_t *resp, const char *bye)
+{
+	msg_t		*m = msg_create(sip_default_mclass(), 0);
+	sip_t		*sip = sip_object(m);
+	su_home_t	*h = msg_home(m);
+	int		 ok = resp->sip_status->st_status < 300;
+	url_t const	*to = ok && resp->sip_contact ?
+			    resp->sip_contact->m_url : resp->sip_to->a_url;
+	uint32_t	 cseq = resp->sip_cseq->cs_seq + (bye ? 1 : 0);
+
+	if (m == NULL)
+		return;
+	sip->sip_request = sip_request_create(h, bye ? sip_method_bye :
+	    sip_method_ack, bye, (url_string_t *)to, NULL);
+	if (sip->sip_request == NULL || sip_add_tl(m, sip,
+	    TAG_IF(!ok, SIPTAG_VIA(resp->sip_via)),
+	    TAG_IF(ok, SIPTAG_VIA_STR(su_sprintf(h, "SIP/2.0/%s %s;branch="
+	    "z9hG4bK-sbc-%lx", f->info.secure ? "WSS" : "WS", f->host,
+	    (unsigned long)random()))),
+	    SIPTAG_MAX_FORWARDS_STR("70"), SIPTAG_FROM(resp->sip_from),
+	    SIPTAG_TO(resp->sip_to), SIPTAG_CALL_ID(resp->sip_call_id),
+	    SIPTAG_CSEQ(sip_cseq_create(h, cseq, bye ? sip_method_bye :
+	    sip_method_ack, bye)), TAG_END()) < 0) {
+		msg_destroy(m);
+		return;
+	}
+	send_on_flow(b, f->info.flow, m);
+}
+
+/* A 2xx for a call that is gone (a fork cancelled as it answered):
+ * ACK it and end that dialog at once. */
+static void
+stray_2xx(struct b2b *b, struct flow *f, const sip_t *resp)
+{
+	log_info(b2b_log(b), "flow %llu: 2xx for an ended call: ACK + BYE",
+	    (unsigned long long)f->info.flow);
+	ack_final(b, f, resp, NULL);
+	ack_final(b, f, resp, "BYE");
+}
+
 static void
 on_response(struct b2b *b, struct flow *f, const sip_t *sip)
 {
@@ -484,10 +538,16 @@ on_response(struct b2b *b, struct flow *f, const sip_t *sip)
 	struct pend	*p;
 	int		 st = sip->sip_status->st_status;
 
+	if (sip->sip_cseq->cs_method == sip_method_invite && st >= 300)
+		ack_final(b, f, sip, NULL);	/* RFC 3261 §17.1.1.3 */
 	/* our requests toward the browser carry our tag in From */
 	if ((c = response_call(b, sip)) == NULL || c->flow != f->info.flow ||
-	    sip->sip_via->v_branch == NULL)
+	    sip->sip_via->v_branch == NULL) {
+		if (sip->sip_cseq->cs_method == sip_method_invite &&
+		    st >= 200 && st < 300 && c == NULL)
+			stray_2xx(b, f, sip);	/* a lost fork that answered */
 		return;
+	}
 	if ((p = pend_by_branch(b, c, sip->sip_via->v_branch)) == NULL)
 		return;		/* e.g. the answer to our BYE */
 	if (st == 100)
@@ -631,6 +691,7 @@ b2b_flow_closed(struct b2b *b, uint64_t id)
 	if (f == NULL)
 		return;
 	while (f->calls != NULL) {
+		fork_hand_over(f->calls);	/* other devices still ring */
 		f->calls->b_done = 1;	/* nothing can reach the browser */
 		call_end(f->calls, 0, "browser connection closed");
 	}

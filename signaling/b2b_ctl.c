@@ -2,7 +2,8 @@
  * b2b_ctl.c: the answers of the signaling thread to sbcctl commands that
  * need its state (sbc/ctl_cmds.c forwards them with ctl_forward()):
  * show calls / call ID / registrations / trunks / bans, call kill,
- * ban add / del, trunk register / unregister.
+ * ban add / del, trunk register / unregister, sip trace on
+ * (b2b_trace.c).
  *
  * Every answer is a json_object built here and handed to
  * ctl_query_done(); tables are arrays of flat objects (sbcctl renders
@@ -28,6 +29,7 @@
 #include "sbc/service.h"
 #include "signaling/b2b_int.h"
 #include "signaling/b2b_media.h"
+#include "signaling/b2b_trace.h"
 
 #define BAN_LIST_MAX	1024
 #define BAN_DEFAULT_S	3600	/* ban add without a duration */
@@ -276,6 +278,7 @@ static const struct {
 	{ "ban", "del", ban_edit },
 	{ "trunk", "register", trunk_reg },
 	{ "trunk", "unregister", trunk_reg },
+	{ "sip", "trace", b2b_trace_on },	/* on; off ends in ctl */
 };
 
 /* CTL_MSG_QUERY from the ctl thread. */

@@ -30,6 +30,8 @@
 
 struct sbc_config;
 struct sbc_trunk;
+struct sbc_domain;
+struct relayreg;
 struct call_media;
 
 enum call_state {
@@ -97,12 +99,26 @@ struct call {
 	struct pend		*pends;
 	struct call_media	*m;		/* b2b_media.c */
 
+	/* session timer on the PBX leg (b2b_timer.c) */
+	unsigned		 st_interval;	/* seconds; 0: none */
+	int			 st_we_refresh;
+	int			 st_pbx_supports;
+	su_timer_t		*st_timer;
+	nta_outgoing_t		*st_update;	/* our refresh in flight */
+
 	/* call admission (b2b_policy.c) */
 	char			*cac_user;	/* NULL: not admitted */
 	int			 cac_trunk;
 
 	/* calls the PBX made toward a browser */
 	int			 from_pbx;
+	struct call		*fork_owner;	/* sibling: holds the PBX leg */
+	struct call		*forks;		/* owner: its siblings */
+	struct call		*fork_next;
+	int			 no_stats;	/* a fork: not a call of its own
+						   in calls_total/failed */
+	int			 fork_failed;	/* owner: the first refusal by
+						   any of its devices */
 	struct pend		*b_inv;		/* our INVITE to the browser;
 						   its irq is the PBX's INVITE */
 };
@@ -123,6 +139,8 @@ struct b2b {
 	unsigned		 ncalls;
 	struct cac		*cac;		/* admission counts */
 	const struct sbc_config	*cac_cfg;	/* its limits' snapshot */
+	struct relayreg		*relay;		/* b2b_relayreg.c */
+	struct b2b_trace	*trace;		/* b2b_trace.c: sip trace */
 };
 
 /* call.c */
@@ -148,6 +166,17 @@ const struct sbc_config *b2b_cfg(const struct b2b *);
 int		 b2b_register_init(struct b2b *);
 void		 b2b_register_free(struct b2b *);
 int		 b2b_register(struct b2b *, uint64_t flow, const sip_t *);
+int		 b2b_uses_outbound(const sip_t *);
+
+/* b2b_relayreg.c: relay-mode registrar */
+int		 relayreg_init(struct b2b *);
+void		 relayreg_free(struct b2b *);
+int		 relayreg_register(struct b2b *, uint64_t flow, const sip_t *,
+		    const struct sbc_domain *);
+void		 relayreg_drop(void *b2b, const struct reg_binding *,
+		    enum reg_drop);
+const struct reg_binding *relayreg_binding(struct b2b *, const char *user,
+		    time_t now);
 
 /* b2b_browser.c */
 int		 browser_send_flow(struct b2b *, uint64_t flow, msg_t *);
@@ -169,7 +198,27 @@ int		 pbx_request(struct call *, const sip_t *breq, struct pend *);
 int		 pbx_reply(struct pend *, const sip_t *bresp);
 int		 pbx_call_in(struct b2b *, nta_incoming_t *, const sip_t *,
 		    const struct sbc_trunk *, const char *aor,
-		    const char *contact, uint64_t flow);
+		    const struct reg_binding *const *, size_t n);
+int		 pbx_leg_cb(nta_leg_magic_t *, nta_leg_t *, nta_incoming_t *,
+		    const sip_t *);
+void		 pbx_bind_cancel(struct call *, nta_incoming_t *);
+void		 pbx_ring_timer(struct call *);
+
+/* b2b_timer.c */
+int		 b2b_st_offer(struct call *, msg_t *, sip_t *);
+void		 b2b_st_answered(struct call *, const sip_t *resp);
+void		 b2b_st_incoming(struct call *, const sip_t *req);
+int		 b2b_st_reply(struct call *, msg_t *, sip_t *);
+void		 b2b_st_refreshed(struct call *, const sip_t *req);
+void		 b2b_st_stop(struct call *);
+
+/* b2b_fork.c */
+int		 fork_add(struct call *owner, const struct reg_binding *,
+		    const sip_t *invite, const char *aor);
+int		 fork_answered(struct call *);
+int		 fork_failed(struct call *, int status);
+void		 fork_end(struct call *);
+int		 fork_hand_over(struct call *owner);
 
 /* b2b_policy.c */
 enum pol_verdict b2b_policy_request(struct b2b *, const struct sockaddr *,
@@ -177,6 +226,7 @@ enum pol_verdict b2b_policy_request(struct b2b *, const struct sockaddr *,
 void		 b2b_policy_event(struct b2b *, const struct sockaddr *,
 		    int pol_event);
 void		 b2b_policy_gauge(struct b2b *);
+const char	*b2b_addr_str(const struct sockaddr *, char *, size_t);
 int		 b2b_cac_admit(struct call *, const char *user);
 void		 b2b_cac_release(struct call *);
 const struct sbc_trunk *b2b_trunk_of_source(const struct sbc_config *,

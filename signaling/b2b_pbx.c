@@ -113,6 +113,13 @@ ring_timeout(struct call *c)
 	call_end(c, 408, "no answer within 3 minutes");
 }
 
+/* The PBX's INVITE rings for at most 3 minutes (b2b_fork.c restarts it). */
+void
+pbx_ring_timer(struct call *c)
+{
+	call_timer(c, 180000, ring_timeout);
+}
+
 static void
 ack_timeout(struct call *c)
 {
@@ -137,6 +144,7 @@ invite_answered(struct call *c, const sip_t *sip)
 	nta_leg_client_route(c->p_leg, sip->sip_record_route,
 	    sip->sip_contact);
 	c->p_invite_cseq = sip->sip_cseq->cs_seq;
+	b2b_st_answered(c, sip);
 	if (browser_relay_response(c, sip_object(c->b_invite), sip,
 	    NULL) == -1) {
 		c->state = CALL_ANSWERED;	/* ACK + BYE toward the PBX */
@@ -194,8 +202,26 @@ invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 	return 0;
 }
 
+/* A body-less UPDATE from the PBX: a session refresh, answered here. */
 static int
-leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
+session_refresh(struct call *c, nta_incoming_t *irq)
+{
+	msg_t	*m = nta_msg_create(c->b->agent, 0);
+
+	if (m == NULL || sip_add_tl(m, sip_object(m),
+	    SIPTAG_SERVER_STR(c->cfg->signaling.user_agent), TAG_END()) < 0 ||
+	    b2b_st_reply(c, m, sip_object(m)) == -1 ||
+	    nta_msg_response_complete(m, irq, 200, "OK") == -1) {
+		msg_destroy(m);
+		return 500;
+	}
+	nta_incoming_mreply(irq, m);
+	nta_incoming_destroy(irq);	/* answered: NTA finishes it */
+	return 0;
+}
+
+int
+pbx_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
     const sip_t *sip)
 {
 	struct call	*c = (struct call *)magic;
@@ -216,6 +242,10 @@ leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	}
 	if (c->state != CALL_CONFIRMED)
 		return m == sip_method_invite ? 491 : 481;
+	if (m == sip_method_invite || m == sip_method_update)
+		b2b_st_refreshed(c, sip);
+	if (m == sip_method_update && sip->sip_payload == NULL)
+		return session_refresh(c, irq);	/* not the browser's */
 	if ((p = pend_new(c, 0)) == NULL)
 		return 500;
 	p->irq = irq;
@@ -240,7 +270,7 @@ pbx_invite(struct call *c, const sip_t *breq, const char *user,
 
 	if (ruri == NULL)
 		return -1;
-	c->p_leg = nta_leg_tcreate(c->b->agent, leg_cb, (nta_leg_magic_t *)c,
+	c->p_leg = nta_leg_tcreate(c->b->agent, pbx_leg_cb, (nta_leg_magic_t *)c,
 	    SIPTAG_FROM(sip_from_format(h, "%s<sip:%s@%s>",
 	    breq->sip_from->a_display ? breq->sip_from->a_display : "",
 	    from_user ? from_user : "anonymous", dom)),
@@ -250,15 +280,18 @@ pbx_invite(struct call *c, const sip_t *breq, const char *user,
 		return -1;
 	if ((m = pbx_msg(c, breq, sdp)) == NULL)
 		return -1;
-	if (nta_msg_request_complete(m, c->p_leg, SIP_METHOD_INVITE,
+	if (b2b_st_offer(c, m, sip_object(m)) == -1 ||
+	    nta_msg_request_complete(m, c->p_leg, SIP_METHOD_INVITE,
 	    (url_string_t *)ruri) == -1) {
 		msg_destroy(m);
 		return -1;
 	}
 	c->p_invite = nta_outgoing_mcreate(c->b->agent, invite_cb,
 	    (nta_outgoing_magic_t *)c, NULL, m, TAG_END());
-	if (c->p_invite == NULL)
+	if (c->p_invite == NULL) {	/* NTA did not take the message */
+		msg_destroy(m);
 		return -1;
+	}
 	call_timer(c, 180000, ring_timeout);
 	return 0;
 }
@@ -304,13 +337,24 @@ pend_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 	struct call	*c = p->call;
 	int		 st = nta_outgoing_status(orq);
 
-	if (sip == NULL || st == 100)
+	if (st == 100)
 		return 0;
+	if (sip == NULL) {	/* NTA's own timeout: no message to relay */
+		if (st >= 200) {
+			browser_reply(c->b, c->flow, sip_object(p->b_req),
+			    st, NULL, c->b_tag);
+			pend_free(p);
+		}
+		return 0;
+	}
 	browser_relay_response(c, sip_object(p->b_req), sip, NULL);
 	if (st < 200)
 		return 0;
 	if (p->method == sip_method_invite && st < 300)
 		c->p_reinvite_cseq = nta_outgoing_cseq(orq);
+	if ((p->method == sip_method_invite ||
+	    p->method == sip_method_update) && st < 300)
+		b2b_st_answered(c, sip);	/* a refresh too */
 	pend_free(p);
 	return 0;
 }
@@ -336,7 +380,11 @@ pbx_request(struct call *c, const sip_t *breq, struct pend *p)
 	p->method = rq->rq_method;
 	p->orq = nta_outgoing_mcreate(c->b->agent, pend_cb,
 	    (nta_outgoing_magic_t *)p, NULL, m, TAG_END());
-	return p->orq != NULL ? 0 : -1;
+	if (p->orq == NULL) {		/* NTA did not take the message */
+		msg_destroy(m);
+		return -1;
+	}
+	return 0;
 }
 
 /* The browser answered a request the PBX sent in the dialog. */
@@ -368,6 +416,8 @@ pbx_reply(struct pend *p, const sip_t *bresp)
 	    topo_copy_headers(m, sip, bresp, TOPO_TO_PBX) == -1 ||
 	    topo_copy_body(m, sip, bresp) == -1 ||
 	    (sdp != NULL && topo_add_sdp(m, sip, sdp) == -1) ||
+	    (st < 300 && (p->method == sip_method_invite ||
+	    p->method == sip_method_update) && b2b_st_reply(c, m, sip) == -1) ||
 	    nta_msg_response_complete(m, p->irq, st,
 	    bresp->sip_status->st_phrase) == -1) {
 		msg_destroy(m);
@@ -397,10 +447,17 @@ cancel_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq,
 	return 0;
 }
 
+/* CANCEL of the PBX's INVITE goes to c (b2b_fork.c moves it). */
+void
+pbx_bind_cancel(struct call *c, nta_incoming_t *irq)
+{
+	nta_incoming_bind(irq, cancel_cb, (nta_incoming_magic_t *)c);
+}
+
 static int
 call_in_leg(struct call *c, nta_incoming_t *irq, const sip_t *sip)
 {
-	c->p_leg = nta_leg_tcreate(c->b->agent, leg_cb, (nta_leg_magic_t *)c,
+	c->p_leg = nta_leg_tcreate(c->b->agent, pbx_leg_cb, (nta_leg_magic_t *)c,
 	    SIPTAG_CALL_ID(sip->sip_call_id), SIPTAG_FROM(sip->sip_to),
 	    SIPTAG_TO(sip->sip_from), TAG_END());
 	if (c->p_leg == NULL || nta_leg_tag(c->p_leg, NULL) == NULL)
@@ -408,7 +465,7 @@ call_in_leg(struct call *c, nta_incoming_t *irq, const sip_t *sip)
 	nta_incoming_tag(irq, nta_leg_get_tag(c->p_leg));
 	nta_leg_server_route(c->p_leg, sip->sip_record_route,
 	    sip->sip_contact);
-	nta_incoming_bind(irq, cancel_cb, (nta_incoming_magic_t *)c);
+	pbx_bind_cancel(c, irq);
 	return 0;
 }
 
@@ -420,21 +477,23 @@ call_in_leg(struct call *c, nta_incoming_t *irq, const sip_t *sip)
  */
 int
 pbx_call_in(struct b2b *b, nta_incoming_t *irq, const sip_t *sip,
-    const struct sbc_trunk *trunk, const char *aor, const char *contact,
-    uint64_t flow)
+    const struct sbc_trunk *trunk, const char *aor,
+    const struct reg_binding *const *v, size_t n)
 {
-	struct flow	*f = flow_get(b, flow);
+	struct flow	*f = flow_get(b, v[0]->flow);
 	struct call	*c;
 	struct pend	*p;
+	size_t		 i;
 	int		 st;
 
 	if (f == NULL)
 		return 480;
-	if ((c = call_new_from_pbx(b, f, aor, contact, sip)) == NULL)
+	if ((c = call_new_from_pbx(b, f, aor, v[0]->contact, sip)) == NULL)
 		return 500;
 	/* the trunk the PBX's address belongs to, in the call's snapshot */
 	c->trunk = trunk != NULL && trunk >= c->cfg->trunks &&
 	    trunk < c->cfg->trunks + c->cfg->ntrunks ? trunk : NULL;
+	b2b_st_incoming(c, sip);
 	if ((st = b2b_cac_admit(c, aor)) != 0) {
 		c->p_done = c->b_done = 1;
 		call_free(c);
@@ -457,5 +516,7 @@ pbx_call_in(struct b2b *b, nta_incoming_t *irq, const sip_t *sip,
 		return 488;
 	}
 	call_timer(c, 180000, ring_timeout);
+	for (i = 1; i < n; i++)		/* every other device rings too */
+		fork_add(c, v[i], sip, aor);
 	return 0;
 }

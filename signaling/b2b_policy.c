@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -51,6 +52,22 @@ event_of(const sip_t *sip)
 	}
 }
 
+/* "192.0.2.1" / "2001:db8::1" for logs; "?" if not an IP address. */
+const char *
+b2b_addr_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const void	*a = NULL;
+
+	if (sa != NULL && sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)sa)->sin_addr;
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	if (a == NULL || inet_ntop(sa->sa_family, a, buf, (socklen_t)len) ==
+	    NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 static void
 dropped(struct b2b *b)
 {
@@ -73,12 +90,13 @@ b2b_policy_request(struct b2b *b, const struct sockaddr *src,
 				    sip->sip_user_agent->g_string : NULL;
 	enum pol_verdict	 v;
 	uint64_t		 now = sbc_now_ms();
+	char			 addr[INET6_ADDRSTRLEN];
 
 	if (pol(b) == NULL)
 		return POL_ALLOW;
 	if (ua != NULL && policy_scanner_match(&cfg->policy, ua)) {
-		log_notice(b2b_log(b), "scanner User-Agent \"%.64s\": source "
-		    "banned", ua);
+		log_notice(b2b_log(b), "scanner User-Agent \"%.64s\" from %s: "
+		    "source banned", ua, b2b_addr_str(src, addr, sizeof(addr)));
 		policy_check(pol(b), src, PE_SCANNER, now);
 		dropped(b);
 		return POL_DROP;
@@ -238,11 +256,11 @@ b2b_trunk_of_source(const struct sbc_config *cfg, const struct sockaddr *sa)
  * silently, or a status to answer (403, 503).
  */
 int
-b2b_policy_pbx(struct b2b *b, nta_incoming_t *irq, const sip_t *sip,
+b2b_policy_pbx(struct b2b *b, msg_t *msg, const sip_t *sip,
     const struct sbc_trunk **trunk)
 {
 	const struct sbc_config	*cfg = b2b_cfg(b);
-	msg_t			*msg = nta_incoming_getrequest(irq);
+	char			 addr[INET6_ADDRSTRLEN];
 	su_addrinfo_t		*ai = msg ? msg_addrinfo(msg) : NULL;
 	const struct sockaddr	*sa = ai ? ai->ai_addr : NULL;
 	int			 rc = 0;
@@ -267,12 +285,13 @@ b2b_policy_pbx(struct b2b *b, nta_incoming_t *irq, const sip_t *sip,
 	}
 	if ((*trunk = b2b_trunk_of_source(cfg, sa)) == NULL &&
 	    sip->sip_request->rq_method != sip_method_options) {
-		log_info(b2b_log(b), "%s from a source that is no trunk's: "
-		    "403", sip->sip_request->rq_method_name);
+		log_info(b2b_log(b), "%s from %s, no trunk's address: 403",
+		    sip->sip_request->rq_method_name,
+		    b2b_addr_str(sa, addr, sizeof(addr)));
 		dropped(b);
+		b2b_policy_event(b, sa, PE_MALFORMED);	/* scans get banned */
 		rc = 403;
 	}
 out:
-	msg_destroy(msg);
 	return rc;
 }

@@ -5,13 +5,15 @@
  * users of the configuration, then applied to the bindings store
  * (registrar.c): refresh, unregister, several devices per user (RFC 5626
  * +sip.instance/reg-id), bindings dropped when their WebSocket closes.
- * Relay-mode domains are refused for now (501): see the issue.
+ * Relay-mode domains go to b2b_relayreg.c (REGISTER relayed to the
+ * domain's trunk; the bindings are kept here too).
  *
  * Owns: the registrar and the digest context (in struct b2b).
  * Thread: "signaling".
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,13 +59,16 @@ b2b_register_init(struct b2b *b)
 		return -1;
 	b->digest.allow_no_qop = 0;	/* browsers always send qop=auth */
 	memset(secret, 0, sizeof(secret));
-	return reg_init(&b->reg, &lim, NULL, NULL);
+	if (relayreg_init(b) == -1)
+		return -1;
+	return reg_init(&b->reg, &lim, relayreg_drop, b);
 }
 
 void
 b2b_register_free(struct b2b *b)
 {
 	reg_free(&b->reg);
+	relayreg_free(b);
 	digest_ctx_clear(&b->digest);
 }
 
@@ -210,8 +215,8 @@ binding_str(su_home_t *h, const struct reg_binding *v, time_t now)
 }
 
 /* A Contact with reg-id and +sip.instance, and Supported: outbound. */
-static int
-uses_outbound(const sip_t *req)
+int
+b2b_uses_outbound(const sip_t *req)
 {
 	const sip_contact_t	*m;
 
@@ -245,7 +250,7 @@ reply_bindings(struct b2b *b, uint64_t flow, const sip_t *req,
 		sip_add_make(m, sip, sip_contact_class, binding_str(msg_home(m),
 		    v[i], now));
 	/* RFC 5626 §6: the registrar took this flow as an outbound flow */
-	if (uses_outbound(req))
+	if (b2b_uses_outbound(req))
 		sip_add_make(m, sip, sip_require_class, "outbound");
 	return browser_send_flow(b, flow, m);
 }
@@ -310,6 +315,7 @@ b2b_register(struct b2b *b, uint64_t flow, const sip_t *req)
 	const char		*user = req->sip_to->a_url->url_user;
 	su_home_t		 h[1];
 	char			*aor;
+	char			 addr[INET6_ADDRSTRLEN];
 	int			 rc;
 
 	d = domain_of(b2b_cfg(b), req->sip_request->rq_url->url_host);
@@ -317,15 +323,16 @@ b2b_register(struct b2b *b, uint64_t flow, const sip_t *req)
 	    strcasecmp(req->sip_to->a_url->url_host, d->name) != 0)
 		return browser_reply(b, flow, req, 403, "Unknown domain", NULL);
 	if (d->registrar != SBC_REG_LOCAL)
-		return browser_reply(b, flow, req, 501, NULL, NULL);
+		return relayreg_register(b, flow, req, d);
 	switch (authenticate(b, req, d->name, user)) {
 	case AUTH_CHALLENGE:
 		return challenge(b, flow, req, d->name, 0);
 	case AUTH_STALE:
 		return challenge(b, flow, req, d->name, 1);
 	case AUTH_FAILED:
-		log_notice(b2b_log(b), "flow %llu: REGISTER %s@%s: "
-		    "authentication failed", (unsigned long long)flow, user,
+		log_notice(b2b_log(b), "flow %llu from %s: REGISTER %s@%s: "
+		    "authentication failed", (unsigned long long)flow,
+		    b2b_addr_str(flow_peer(b, flow), addr, sizeof(addr)), user,
 		    d->name);
 		b->auth_failures++;
 		b2b_policy_event(b, flow_peer(b, flow), PE_AUTH_FAIL);

@@ -129,26 +129,38 @@ known_user(const struct sbc_config *cfg, const char *user, const char *dom)
 }
 
 /* An INVITE from a PBX for a browser user: 404 unknown, 480 not
- * registered, else toward its most recent registration. */
+ * registered, else to every registered device at once (b2b_fork.c); a
+ * relay-mode Contact (b-TOKEN, b2b_relayreg.c) to its one device. */
 static int
 invite_from_pbx(struct b2b *b, nta_incoming_t *irq, const sip_t *sip,
     const struct sbc_trunk *trunk)
 {
 	const struct sbc_config		*cfg = b2b_cfg(b);
 	const struct sbc_domain		*d;
-	const struct reg_binding	*v[1];
+	const struct reg_binding	*v[REG_MAX_CONTACTS];
 	const char			*user = sip->sip_request->rq_url->url_user;
 	char				 aor[REG_MAX_AOR];
+	size_t				 n;
 
-	if (user == NULL ||
+	if (user != NULL &&
+	    (v[0] = relayreg_binding(b, user, time(NULL))) != NULL) {
+		/* relay mode: our Contact at the PBX names one binding */
+		snprintf(aor, sizeof(aor), "%s", v[0]->aor);
+		n = 1;
+	} else if (user == NULL ||
 	    (d = call_domain(cfg, sip->sip_request->rq_url->url_host)) == NULL)
 		return 404;
-	snprintf(aor, sizeof(aor), "%s@%s", user, d->name);
-	if (reg_lookup(&b->reg, aor, time(NULL), v, 1) == 0)
-		return known_user(cfg, user, d->name) ? 480 : 404;
+	else {
+		snprintf(aor, sizeof(aor), "%s@%s", user, d->name);
+		if ((n = reg_lookup(&b->reg, aor, time(NULL), v,
+		    REG_MAX_CONTACTS)) == 0)
+			return known_user(cfg, user, d->name) ||
+			    d->registrar == SBC_REG_RELAY ? 480 : 404;
+	}
 	if (sip->sip_payload == NULL || sip->sip_payload->pl_len == 0)
 		return 488;	/* offer-less INVITE: not supported yet */
-	return pbx_call_in(b, irq, sip, trunk, aor, v[0]->contact, v[0]->flow);
+	return pbx_call_in(b, irq, sip, trunk, aor, v,
+	    n < REG_MAX_CONTACTS ? n : REG_MAX_CONTACTS);
 }
 
 /* A request from a PBX outside any dialog. */

@@ -35,7 +35,7 @@ int	b2b_from_pbx(struct b2b *, nta_incoming_t *, const sip_t *,
 	    const struct sbc_trunk *);
 /* b2b_policy.c: before any work on a PBX-side request: 0 go on, -1 drop
  * silently, or a status to answer */
-int	b2b_policy_pbx(struct b2b *, nta_incoming_t *, const sip_t *,
+int	b2b_policy_pbx(struct b2b *, msg_t *, const sip_t *,
 	    const struct sbc_trunk **);
 
 #endif

@@ -298,6 +298,7 @@ call_free(struct call *c)
 	unlink_flow(c);
 	media_end(c);
 	b2b_cac_release(c);
+	b2b_st_stop(c);
 	while (c->pends != NULL)
 		pend_free(c->pends);
 	if (c->timer != NULL)
@@ -354,9 +355,10 @@ call_end(struct call *c, int status, const char *why)
 {
 	log_info(b2b_log(c->b), "call %llu: ended: %s",
 	    (unsigned long long)c->id, why);
+	fork_end(c);
 	end_pbx_leg(c, status);
 	end_browser_leg(c, status);
-	if (c->state < CALL_ANSWERED)	/* never answered: a failed call */
+	if (c->state < CALL_ANSWERED && !c->no_stats)	/* never answered */
 		SBC_STAT_ADD(&c->b->svc->ctx->stats->calls_failed, 1);
 	c->state = CALL_ENDED;
 	call_free(c);

@@ -4,7 +4,7 @@
  * in su_root, and the out-of-dialog request handler (OPTIONS answered
  * locally; what the B2BUA does not handle gets 501).
  *
- * Owns: su_root, nta_agent, the default leg.  Thread: "signaling".
+ * Owns: su_root, nta_agent.  Thread: "signaling".
  */
 #include "config.h"
 
@@ -26,6 +26,7 @@
 #include "sbc/tlscert.h"
 #include "media/media.h"
 #include "signaling/b2b_media.h"
+#include "signaling/b2b_trace.h"
 #include "signaling/b2bua.h"
 #include "signaling/edge.h"
 #include "signaling/signaling.h"
@@ -41,7 +42,6 @@ struct sig {
 	su_home_t		 home[1];
 	su_root_t		*root;
 	nta_agent_t		*agent;
-	nta_leg_t		*default_leg;
 	struct b2b		*b2b;
 	su_wait_t		 inbox_wait[1];
 	int			 inbox_reg;
@@ -97,6 +97,8 @@ on_flow_sip(struct sbc_service *s, struct sbc_qmsg *m)
 	struct sig	*sg = s->priv;
 	struct edge_msg	*em = (struct edge_msg *)m;
 
+	b2b_trace_flow(sg->b2b, CTL_TRACE_IN, em->info.flow, em->data,
+	    em->len);					/* sip trace */
 	b2b_from_browser(sg->b2b, em->info.flow, em->data, em->len);
 }
 
@@ -125,6 +127,15 @@ on_ctl_query(struct sbc_service *s, struct sbc_qmsg *m)
 	b2b_ctl_query(sg->b2b, (struct ctl_query *)m);
 }
 
+/* sbcctl: a `sip trace on` connection is gone. */
+static void
+on_trace_stop(struct sbc_service *s, struct sbc_qmsg *m)
+{
+	struct sig	*sg = s->priv;
+
+	b2b_trace_stop(sg->b2b, ((struct ctl_trace_stop *)m)->client);
+}
+
 static const struct sbc_msg_handler sig_handlers[] = {
 	{ MEDIA_EV_FAILED, on_media_event },
 	{ MEDIA_EV_TIMEOUT, on_media_event },
@@ -133,6 +144,7 @@ static const struct sbc_msg_handler sig_handlers[] = {
 	{ EDGE_EV_SIP, on_flow_sip },
 	{ EDGE_EV_FLOW_CLOSED, on_flow_closed },
 	{ CTL_MSG_QUERY, on_ctl_query },
+	{ CTL_MSG_TRACE_STOP, on_trace_stop },
 };
 
 static int
@@ -158,25 +170,43 @@ answer_options(struct sig *sg, nta_incoming_t *irq)
 	return 0;
 }
 
+/*
+ * Requests outside a dialog come here statelessly (there is no default
+ * leg), so that policy can drop one before Sofia makes a server
+ * transaction: destroying an unanswered transaction makes Sofia answer 500
+ * (and retransmit it for an INVITE).
+ */
 static int
-default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
-    sip_t const *sip)
+stateless_request(struct sig *sg, nta_agent_t *agent, msg_t *msg, sip_t *sip)
 {
-	struct sig		*sg = (struct sig *)magic;
 	const struct sbc_trunk	*trunk;
+	nta_incoming_t		*irq;
 	int			 rc;
 
-	if (sip->sip_request->rq_method == sip_method_ack)
-		return 0;
-	if ((rc = b2b_policy_pbx(sg->b2b, irq, sip, &trunk)) == -1) {
-		nta_incoming_destroy(irq);	/* dropped: no answer */
+	if (sip->sip_request->rq_method == sip_method_ack) {
+		msg_destroy(msg);
 		return 0;
 	}
-	if (rc != 0)
-		return rc;
-	if (sip->sip_request->rq_method == sip_method_options)
-		return answer_options(sg, irq);
-	return b2b_from_pbx(sg->b2b, irq, sip, trunk);
+	if ((rc = b2b_policy_pbx(sg->b2b, msg, sip, &trunk)) == -1) {
+		msg_destroy(msg);	/* dropped: no answer, no state */
+		return 0;
+	}
+	if ((irq = nta_incoming_create(agent, NULL, msg, sip, TAG_END())) == NULL)
+		return 0;		/* NTA destroyed msg */
+	if (rc == 0 && sip->sip_request->rq_method == sip_method_options) {
+		answer_options(sg, irq);
+		nta_incoming_destroy(irq);	/* answered */
+		return 0;
+	}
+	if (rc == 0)
+		rc = b2b_from_pbx(sg->b2b, irq, sip, trunk);
+	if (rc >= 100) {		/* as nta's leg_recv() does */
+		nta_incoming_treply(irq, rc, NULL,
+		    TAG_IF(rc == 503, SIPTAG_RETRY_AFTER_STR("30")), TAG_END());
+		if (rc >= 200)
+			nta_incoming_destroy(irq);
+	}
+	return 0;
 }
 
 /* Out-of-transaction messages (stray responses, ACKs): drop. */
@@ -184,6 +214,8 @@ static int
 agent_cb(nta_agent_magic_t *magic, nta_agent_t *agent, msg_t *msg,
     sip_t *sip)
 {
+	if (magic != NULL && sip != NULL && sip->sip_request != NULL)
+		return stateless_request((struct sig *)magic, agent, msg, sip);
 	msg_destroy(msg);
 	return 0;
 }
@@ -237,7 +269,7 @@ add_transports(struct sig *sg, const struct sbc_config *cfg)
 		listener_url(l, url, sizeof(url));
 		if (sg->agent == NULL)
 			sg->agent = nta_agent_create(sg->root,
-			    URL_STRING_MAKE(u), agent_cb, NULL,
+			    URL_STRING_MAKE(u), agent_cb, (nta_agent_magic_t *)sg,
 			    NTATAG_UA(0), NTATAG_SERVER_RPORT(1),
 			    TPTAG_CERTIFICATE(tls->sofia_dir),
 			    TPTAG_TLS_VERIFY_POLICY(verify), TAG_END());
@@ -277,10 +309,6 @@ sig_setup(struct sbc_service *s, struct sbc_config *cfg)
 		return -1;
 	if (add_transports(sg, cfg) == -1)
 		return -1;
-	sg->default_leg = nta_leg_tcreate(sg->agent, default_leg_cb,
-	    (nta_leg_magic_t *)sg, NTATAG_NO_DIALOG(1), TAG_END());
-	if (sg->default_leg == NULL)
-		return -1;
 	sg->b2b = b2b_create(s, sg->root, sg->agent);
 	return sg->b2b != NULL ? 0 : -1;
 }
@@ -300,9 +328,8 @@ sig_teardown(struct sbc_service *s)
 
 	if (sg == NULL)
 		return;
+	b2b_trace_free(sg->b2b);	/* Sofia's log back to the daemon's */
 	b2b_destroy(sg->b2b);	/* ends every call on both legs */
-	if (sg->default_leg != NULL)
-		nta_leg_destroy(sg->default_leg);
 	if (sg->agent != NULL)
 		nta_agent_destroy(sg->agent);
 	if (sg->root != NULL) {

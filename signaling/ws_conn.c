@@ -20,6 +20,8 @@
 #include "policy/cidr.h"
 #include "policy/policy.h"
 #include "sbc/clock.h"
+#include "sbc/service.h"
+#include "sbc/stats.h"
 #include "sbc/conf.h"
 #include "sbc/log.h"
 #include "signaling/ws_edge_int.h"
@@ -39,6 +41,12 @@ conn_log(const struct ws_conn *c)
 {
 	return c->edge->svc->ctx->log;
 }
+
+/* A counter of struct sbc_stats (absent in unit tests' contexts). */
+#define CONN_STAT(e, field, op) do {					\
+	if ((e)->svc->ctx->stats != NULL)				\
+		op(&(e)->svc->ctx->stats->field, 1);			\
+} while (0)
 
 /* policy/: one event about this connection's source. */
 static enum pol_verdict
@@ -77,6 +85,8 @@ ws_conn_free(struct ws_conn *c)
 	idmap_del(&c->edge->flows, c->info.flow);
 	if (c->counted)
 		conn_policy(c, PE_DISCONNECT);
+	if (c->announced)
+		CONN_STAT(c->edge, ws_connections, SBC_STAT_SUB);
 	if (c->announced && !c->edge->stopping) {
 		m = edge_msg_new(EDGE_EV_FLOW_CLOSED, c->info.flow, NULL, 0);
 		edge_post(c->edge, m);
@@ -149,8 +159,10 @@ ws_conn_accept(struct edge_listener *el, evutil_socket_t fd,
 	struct edge	*e = el->edge;
 	struct ws_conn	*c;
 
-	if (!acl_allows(el, e->svc->cfg, sa))
+	if (!acl_allows(el, e->svc->cfg, sa)) {
+		CONN_STAT(e, policy_drops, SBC_STAT_ADD);
 		return -1;
+	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -1;
 	c->edge = e;
@@ -161,6 +173,7 @@ ws_conn_accept(struct edge_listener *el, evutil_socket_t fd,
 	memcpy(&c->info.peer, sa, (size_t)socklen);
 	c->info.peerlen = (socklen_t)socklen;
 	if (conn_policy(c, PE_CONNECT) != POL_ALLOW) {	/* banned, flood */
+		CONN_STAT(e, policy_drops, SBC_STAT_ADD);
 		free(c);
 		return -1;
 	}
@@ -168,6 +181,7 @@ ws_conn_accept(struct edge_listener *el, evutil_socket_t fd,
 	c->info.locallen = sizeof(c->info.local);
 	getsockname(fd, (struct sockaddr *)&c->info.local, &c->info.locallen);
 	if (idmap_put(&e->flows, c->info.flow, c) == -1) {
+		conn_policy(c, PE_DISCONNECT);
 		free(c);
 		return -1;
 	}
@@ -268,6 +282,8 @@ announce(struct ws_conn *c)
 		return -1;
 	m->info = c->info;
 	c->announced = 1;
+	CONN_STAT(c->edge, ws_connections, SBC_STAT_ADD);
+	CONN_STAT(c->edge, ws_total, SBC_STAT_ADD);
 	return edge_post(c->edge, m);
 }
 

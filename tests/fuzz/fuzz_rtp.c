@@ -29,6 +29,32 @@ is_feedback(uint8_t pt)
 	return pt == RTCP_RTPFB || pt == RTCP_PSFB;
 }
 
+/*
+ * rtp_seq_fix on the packet, twice (as a stream of two): only the
+ * sequence number may change, and the second follows within the jump
+ * bound of the first.
+ */
+static void
+check_seqfix(const uint8_t *p, size_t n)
+{
+	struct rtp_seqfix	fx = { 0 };
+	uint8_t			a[2048], b[2048];
+	uint16_t		sa, sb;
+
+	if (n > sizeof(a))
+		return;
+	memcpy(a, p, n);
+	memcpy(b, p, n);
+	b[2] ^= 0x80;				/* a jump of 32768 */
+	rtp_seq_fix(&fx, a, n);
+	rtp_seq_fix(&fx, b, n);
+	CHECK(memcmp(a, p, n) == 0);		/* the first passes as is */
+	CHECK(memcmp(b + 4, p + 4, n - 4) == 0 && b[0] == p[0] && b[1] == p[1]);
+	sa = (uint16_t)(a[2] << 8 | a[3]);
+	sb = (uint16_t)(b[2] << 8 | b[3]);
+	CHECK((uint16_t)(sb - sa) == 1);
+}
+
 static void
 check_rtp(const uint8_t *p, size_t n)
 {
@@ -44,6 +70,7 @@ check_rtp(const uint8_t *p, size_t n)
 	CHECK(h.hdr_len + h.payload_len + h.pad_len == n);
 	CHECK(h.pt < 128 && h.marker <= 1 && h.cc < 16);
 	CHECK(((p[0] & 0x20) != 0) == (h.pad_len != 0));
+	check_seqfix(p, n);
 }
 
 /* out[0..n) must be the non-feedback packets of in, in order. */

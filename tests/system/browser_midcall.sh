@@ -59,9 +59,9 @@ ok $? "test page served in the browsers' namespace" || diag "$T/serve.out"
 
 pbx_start mid || { echo "# echo PBX did not start"; diag "$T/sipp-mid.out"; }
 ip netns exec "$NS_OUT" timeout 80 node "$E2E/browser-call.mjs" --page "$PAGE" \
-	--ws "ws://$NS_SBC_OUT_IP:8080" --to "sip:echo@pbx.test" --seconds 13 \
+	--ws "ws://$NS_SBC_OUT_IP:8080" --to "sip:echo@pbx.test" --seconds 15 \
 	--bundle balanced --mdns off --timeout 70 --min-packets $MIN_PACKETS \
-	--midcall "2:hold,4.5:unhold,7:ice-restart,9.5:dtmf:1234" \
+	--midcall "2:hold,4.5:unhold,6.5:ice-restart,11:dtmf:1234" \
 	>"$T/browser.json" 2>"$T/browser.err"
 rc=$?
 pbx_stop mid
@@ -97,11 +97,15 @@ new=$(json 'r.midcall[2].result.remoteSdp.match(/a=ice-ufrag:(\S+)/)[1]')
 ok $? "ICE restart: the SBC answered with new credentials (ufrag $old -> $new)" ||
 	json 'r.midcall && r.midcall[2]' | diag
 
+# Audio over the 4.5 s after the restart (50 packets/s): the new pair is
+# up within that; how fast it was is shown (1.5 s sample), not judged.
 before=$(json 'r.midcall[2].before.packets')
-after=$(json 'r.midcall[2].after.packets')
-[ "$(json 'r.midcall[2].after.dtlsState')" = connected ] &&
-	[ "${after:-0}" -ge $((${before:-0} + 40)) ]
-ok $? "ICE restart: DTLS still connected, audio goes on (${before:-?} -> ${after:-?} packets in 1.5 s)" ||
+soon=$(json 'r.midcall[2].after.packets')
+after=$(json 'r.midcall[3].before.packets')
+echo "# ICE restart: ${before:-?} packets before, ${soon:-?} 1.5 s after, ${after:-?} 4.5 s after"
+[ "$(json 'r.midcall[3].before.dtlsState')" = connected ] &&
+	[ "${after:-0}" -ge $((${before:-0} + 100)) ]
+ok $? "ICE restart: DTLS still connected, audio goes on (${before:-?} -> ${after:-?} packets in 4.5 s)" ||
 	json 'r.midcall && r.midcall[2]' | diag
 grep -q "ICE restart" "$T/sbc.log" && ! grep -q "media failure\|media timeout" "$T/sbc.log"
 ok $? "ICE restart: logged, the session was not torn down" || diag "$T/sbc.log"

@@ -3,7 +3,8 @@
 # browsers.  SIP.js clients (tests/e2e/sip-register.mjs) register over WS:
 # the right password gets 200 listing the binding with ;expires=N; a wrong
 # one a final 401 and the log line "REGISTER alice@sbc.test: authentication
-# failed"; an unknown domain 403; a relay-mode domain 501 (for now).
+# failed"; an unknown domain 403; a relay-mode domain whose trunk is
+# unreachable 480 (relay mode itself: register_relay.sh).
 # Several devices (RFC 5626 +sip.instance/reg-id): two for alice are both
 # listed, a third is over max_registrations (403); an unregister removes
 # only that binding (the 200 lists the others, a new device fits again);
@@ -159,8 +160,12 @@ ok $? "and the log line 'REGISTER alice@sbc.test: authentication failed'" || dia
 reg unknown --aor sip:alice@nowhere.test --user alice --pass alice-secret --expect 403
 ok $? "unknown domain: 403" || show unknown
 
-reg relay --aor sip:alice@relay.test --user alice --pass alice-secret --expect 501
-ok $? "relay-mode domain: 501 (not implemented yet)" || show relay
+# relay mode is register_relay.sh's; here its trunk (UDP port 9) is not
+# there: 480 (ICMP port unreachable), or 504 when no ICMP came back
+reg relay --aor sip:alice@relay.test --user alice --pass alice-secret \
+    --timeout 15 --expect 480 ||
+    js "$T/relay.json" 'r.status === 504' >>"$T/relay.err"
+ok $? "relay-mode domain whose trunk is unreachable: 480 (or 504)" || show relay
 
 # ---------------------------------------------------------------- devices
 # A and B stay connected (held) while the others register.

@@ -25,6 +25,7 @@
 #include <openssl/ssl.h>
 
 #include "media/dtls.h"
+#include "media/rtp.h"
 #include "media/srtp_ctx.h"
 
 struct ids {
@@ -811,10 +812,65 @@ test_srtp_seq_jump(void **state)
 	srtp_pair_free(&rx);
 }
 
+/* One packet with seq through rtp_seq_fix, protected, unprotected: the
+ * number the receiver saw (or -1 if it refused the packet). */
+static int
+fixed_seq(struct rtp_seqfix *fx, struct srtp_pair *tx, struct srtp_pair *rx,
+    uint16_t seq, uint32_t ssrc)
+{
+	uint8_t	pkt[PKT_MAX];
+	int	len = rtp_packet(pkt, seq, ssrc);
+
+	rtp_seq_fix(fx, pkt, (size_t)len);
+	if (srtp_pair_protect(tx, pkt, &len, 0) == -1 ||
+	    srtp_pair_unprotect(rx, pkt, &len, 0) == -1)
+		return -1;
+	return pkt[2] << 8 | pkt[3];
+}
+
+/*
+ * The same hold jumps as above, through the worker's rtp_seq_fix (PBX ->
+ * browser): every packet reaches the SRTP receiver, numbered on from the
+ * last one; small gaps and reordering keep their numbers; a new SSRC
+ * starts with its own.
+ */
+static void
+test_srtp_seq_jump_fixed(void **state)
+{
+	struct rtp_seqfix	fx = { 0 };
+	struct srtp_pair	tx, rx;
+	uint8_t			k[30];
+	int			i, got;
+
+	memset(k, 9, sizeof(k));
+	assert_int_equal(srtp_pair_init_sdes(&tx, "AES_CM_128_HMAC_SHA1_80",
+	    k, 30, k, 30), 0);
+	assert_int_equal(srtp_pair_init_sdes(&rx, "AES_CM_128_HMAC_SHA1_80",
+	    k, 30, k, 30), 0);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(fixed_seq(&fx, &tx, &rx, 1000 + i, 7), 1000 + i);
+	/* after a hold the PBX restarts 40000 further on: 1010 follows */
+	assert_int_equal(fixed_seq(&fx, &tx, &rx, 41009, 7), 1010);
+	assert_int_equal(fixed_seq(&fx, &tx, &rx, 41010, 7), 1011);
+	assert_int_equal(fixed_seq(&fx, &tx, &rx, 41013, 7), 1014); /* loss */
+	assert_int_equal(fixed_seq(&fx, &tx, &rx, 41012, 7), 1013); /* late */
+	/* and back 30000: still continuous */
+	assert_int_equal(fixed_seq(&fx, &tx, &rx, 11014, 7), 1015);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(fixed_seq(&fx, &tx, &rx, (uint16_t)(11015 + i),
+		    7), 1016 + i);
+	/* a new SSRC keeps its own numbers */
+	got = fixed_seq(&fx, &tx, &rx, 50000, 8);
+	assert_int_equal(got, 50000);
+	srtp_pair_free(&tx);
+	srtp_pair_free(&rx);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_srtp_seq_jump_fixed),
 		cmocka_unit_test(test_fingerprint_format),
 		cmocka_unit_test(test_identity_files),
 		cmocka_unit_test(test_handshake_default),
