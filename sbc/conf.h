@@ -107,6 +107,7 @@ struct sbc_trunk {
 	int			 cps;		/* 0: unlimited */
 	struct sbc_cidrv	 sources;	/* who may send us calls */
 	int			 options_interval;
+	int			 options_failures;	/* trunk.c: down after N */
 	int			 line;
 };
 
@@ -158,6 +159,7 @@ struct sbc_policy {
 	int			 max_headers;
 	int			 max_body_size;
 	struct sbc_strv		 allowed_origins;
+	struct sbc_strv		 allowed_hosts;	/* WebSocket Host; empty: any */
 };
 
 struct sbc_signaling {

@@ -143,6 +143,7 @@ static const struct conf_field trunk_fields[] = {
 	INT(S, "cps", cps, 0, 100000, 0),
 	CIDRV(S, "sources", sources),
 	INT(S, "options_interval", options_interval, 0, 3600, 30),
+	INT(S, "options_failures", options_failures, 1, 100, 3),
 };
 #undef S
 static const struct conf_section trunk_sec =
@@ -209,6 +210,7 @@ static const struct conf_field policy_fields[] = {
 	INT(S, "max_headers", max_headers, 8, 1000, 100),
 	INT(S, "max_body_size", max_body_size, 0, 1048576, 32768),
 	STRV(S, "allowed_origins", allowed_origins),
+	STRV(S, "allowed_hosts", allowed_hosts),
 };
 #undef S
 static const struct conf_section policy_sec = SECTION("policy", policy_fields);

@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "policy/policy.h"
 #include "sbc/ctl_cmds.h"
 #include "sbc/ctl_proto.h"
 #include "sbc/ctl_query.h"
@@ -153,6 +154,24 @@ static const struct counter media_counters[] = {
 };
 #undef MEDIA
 
+/* Every policy decision by reason: "policy_rate_invite", ... */
+static int
+add_policy(struct json_object *o, struct policy *p)
+{
+	uint64_t	v[POL_REASON_MAX];
+	char		key[64];
+	int		i;
+
+	policy_counters(p, v);
+	for (i = 0; i < POL_REASON_MAX; i++) {
+		snprintf(key, sizeof(key), "policy_%s",
+		    pol_reason_name((enum pol_reason)i));
+		if (add_u64(o, key, v[i]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_show_stats(struct ctl_ctx *ctx, int argc, char **argv,
     struct json_object **data, char *err, size_t errlen)
@@ -179,6 +198,8 @@ cmd_show_stats(struct ctl_ctx *ctx, int argc, char **argv,
 		ok = add_u64(o, media_counters[i].name, *(const uint64_t *)
 		    (const void *)((const char *)&mt +
 		    media_counters[i].off)) == 0;
+	if (ok && ctx->sbc->policy != NULL)
+		ok = add_policy(o, ctx->sbc->policy) == 0;
 	return hand_over(o, ok, data, err, errlen);
 }
 

@@ -148,6 +148,27 @@ on_ban(void *arg, const struct sockaddr *sa, int seconds, const char *why)
 	snmp_agent_notify(d->snmp, SNMP_NOTIFY_BAN_ADDED, addr);
 }
 
+/* signaling/trunk.c (sbc_ctx.trunk_rows, signaling thread, running only
+ * after start_snmp()): the SNMP trunk table. */
+static void
+on_trunk_rows(void *arg, const struct snmp_trunk_row *rows, int n)
+{
+	struct sbc_daemon	*d = arg;
+
+	if (d->snmp_on)
+		snmp_cfg_trunks_publish(&d->snmp_trunks, rows, n);
+}
+
+/* signaling/trunk.c (sbc_ctx.trunk_event): sbcTrunkDown / sbcTrunkUp. */
+static void
+on_trunk_event(void *arg, int up, const char *trunk)
+{
+	struct sbc_daemon	*d = arg;
+
+	snmp_agent_notify(d->snmp, up ? SNMP_NOTIFY_TRUNK_UP :
+	    SNMP_NOTIFY_TRUNK_DOWN, trunk);
+}
+
 static int
 init_services(struct sbc_daemon *d)
 {
@@ -179,6 +200,9 @@ init_services(struct sbc_daemon *d)
 	d->ctx.nmedia = d->nmedia;
 	d->ctx.reload = reload_locked;
 	d->ctx.reload_arg = d;
+	d->ctx.trunk_rows = on_trunk_rows;	/* signaling/trunk.c */
+	d->ctx.trunk_event = on_trunk_event;
+	d->ctx.trunk_arg = d;
 	if (sbc_service_init(&d->signaling, "signaling", 0, &signaling_ops,
 	    &d->ctx, d->cfg) == -1 ||
 	    sbc_service_init(&d->edge, "ws-edge", 0, &edge_ops, &d->ctx,

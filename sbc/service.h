@@ -39,6 +39,7 @@ struct sbc_tls_files;
 struct dtls_identity;
 struct sbc_stats;
 struct policy;
+struct snmp_trunk_row;
 
 struct sbc_ctx {
 	struct sbc_log		*log;
@@ -58,6 +59,17 @@ struct sbc_ctx {
 	 */
 	int			(*reload)(void *arg, char *err, size_t errlen);
 	void			*reload_arg;
+	/*
+	 * Trunk monitoring (signaling/trunk.c) to the daemon, from the
+	 * signaling thread: the SNMP trunk table rows when they change, and
+	 * a trunk going down (up 0) or up again (up 1) for the SNMP
+	 * notifications.  NULL in tests.
+	 */
+	void			(*trunk_rows)(void *arg,
+				    const struct snmp_trunk_row *, int n);
+	void			(*trunk_event)(void *arg, int up,
+				    const char *trunk);
+	void			*trunk_arg;
 };
 
 struct sbc_service_ops {

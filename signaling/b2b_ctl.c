@@ -30,6 +30,7 @@
 #include "signaling/b2b_int.h"
 #include "signaling/b2b_media.h"
 #include "signaling/b2b_trace.h"
+#include "signaling/trunk.h"
 
 #define BAN_LIST_MAX	1024
 #define BAN_DEFAULT_S	3600	/* ban add without a duration */
@@ -150,25 +151,7 @@ static int
 show_trunks(struct b2b *b, struct ctl_query *q, json_object **out,
     char *err, size_t len)
 {
-	const struct sbc_config	*cfg = b2b_cfg(b);
-	const struct sbc_trunk	*t;
-	json_object		*o;
-	size_t			 i;
-
-	*out = json_object_new_array();
-	for (i = 0; i < cfg->ntrunks; i++) {
-		t = &cfg->trunks[i];
-		o = json_object_new_object();
-		add_str(o, "name", t->name);
-		add_str(o, "hosts", t->hosts.n ? t->hosts.v[0] : "-");
-		add_str(o, "transport", conf_transport_names[t->transport]);
-		add_str(o, "state", "unmonitored");
-		add_str(o, "media", conf_profile_names[t->media_profile]);
-		add_int(o, "calls", b->cac && b->cac_cfg == cfg ?
-		    (int64_t)cac_trunk_calls(b->cac, (int)i) : 0);
-		json_object_array_add(*out, o);
-	}
-	return 0;
+	return trunk_ctl_show(b, out);	/* trunk.c: state, host, calls */
 }
 
 static int
@@ -260,8 +243,8 @@ static int
 trunk_reg(struct b2b *b, struct ctl_query *q, json_object **out,
     char *err, size_t len)
 {
-	snprintf(err, len, "trunk registration is not built yet");
-	return -1;
+	return trunk_ctl_register(b, q->argv[1], q->argv[2], out, err,
+	    len);			/* trunk_ctl.c */
 }
 
 static const struct {

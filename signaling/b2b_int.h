@@ -141,6 +141,7 @@ struct b2b {
 	const struct sbc_config	*cac_cfg;	/* its limits' snapshot */
 	struct relayreg		*relay;		/* b2b_relayreg.c */
 	struct b2b_trace	*trace;		/* b2b_trace.c: sip trace */
+	struct trunks		*trunks;	/* trunk.c: monitoring */
 };
 
 /* call.c */

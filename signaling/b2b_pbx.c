@@ -25,16 +25,19 @@
 #include "signaling/b2b_int.h"
 #include "signaling/b2b_media.h"
 #include "signaling/topo.h"
+#include "signaling/trunk.h"
 
-/* The trunk's first host as a SIP URI for user, with its transport. */
+/* A host of the trunk (trunk.c picks which) as a SIP URI for user, with
+ * its transport. */
 static url_t *
-trunk_uri(su_home_t *h, const struct sbc_trunk *t, const char *user)
+trunk_uri(su_home_t *h, const struct sbc_trunk *t, const char *user,
+    size_t i)
 {
 	char	host[256];
 	int	port;
 
-	if (t->hosts.n == 0 ||
-	    conf_split_hostport(t->hosts.v[0], host, sizeof(host), &port) == -1)
+	if (i >= t->hosts.n ||
+	    conf_split_hostport(t->hosts.v[i], host, sizeof(host), &port) == -1)
 		return NULL;
 	return url_hdup(h, URL_STRING_MAKE(su_sprintf(h,
 	    "sip:%s@%s%s%s%s%s%s", user, strchr(host, ':') ? "[" : "", host,
@@ -177,7 +180,7 @@ static int
 invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 {
 	struct call	*c = (struct call *)magic;
-	int		 st = nta_outgoing_status(orq);
+	int		 st = nta_outgoing_status(orq), rc;
 
 	if (sip == NULL || st == 100)
 		return 0;
@@ -193,7 +196,9 @@ invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		return 0;
 	}
 	/* failure: NTA acks it; relay it (401/407 carry their challenge) */
-	if (c->b_invite != NULL)
+	if ((rc = trunk_call_failed(c, sip)) == 0)	/* trunk.c: 503/408: */
+		return 0;			/* retried on the next host */
+	if (c->b_invite != NULL && rc == -1)	/* 1: trunk.c answered 503 */
 		relay_failure(c, sip);
 	c->b_done = c->p_done = 1;
 	nta_outgoing_destroy(c->p_invite);
@@ -265,7 +270,10 @@ pbx_invite(struct call *c, const sip_t *breq, const char *user,
 	su_home_t	*h = c->home;
 	const char	*dom = trunk_domain(h, c->trunk);
 	const char	*from_user = breq->sip_from->a_url->url_user;
-	url_t		*ruri = trunk_uri(h, c->trunk, user);
+	int		 host = trunk_call_host(c);	/* trunk.c: -1: none
+							   left, 503 sent */
+	url_t		*ruri = host < 0 ? NULL :
+			    trunk_uri(h, c->trunk, user, (size_t)host);
 	msg_t		*m;
 
 	if (ruri == NULL)
@@ -493,6 +501,7 @@ pbx_call_in(struct b2b *b, nta_incoming_t *irq, const sip_t *sip,
 	/* the trunk the PBX's address belongs to, in the call's snapshot */
 	c->trunk = trunk != NULL && trunk >= c->cfg->trunks &&
 	    trunk < c->cfg->trunks + c->cfg->ntrunks ? trunk : NULL;
+	trunk_call_in(c);		/* trunk.c: counts it */
 	b2b_st_incoming(c, sip);
 	if ((st = b2b_cac_admit(c, aor)) != 0) {
 		c->p_done = c->b_done = 1;

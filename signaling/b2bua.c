@@ -17,6 +17,7 @@
 #include "sbc/conf.h"
 #include "sbc/log.h"
 #include "signaling/b2b_int.h"
+#include "signaling/trunk.h"
 
 /* Every 5 s: bindings past their expiry go; the bans gauge. */
 static void
@@ -138,7 +139,9 @@ invite_from_pbx(struct b2b *b, nta_incoming_t *irq, const sip_t *sip,
 	const struct sbc_config		*cfg = b2b_cfg(b);
 	const struct sbc_domain		*d;
 	const struct reg_binding	*v[REG_MAX_CONTACTS];
-	const char			*user = sip->sip_request->rq_url->url_user;
+	const char			*user = trunk_inbound_user(b, sip,
+					    sip->sip_request->rq_url->url_user);
+					/* trunk.c: trunk-NAME → the To user */
 	char				 aor[REG_MAX_AOR];
 	size_t				 n;
 

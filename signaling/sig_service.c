@@ -30,6 +30,7 @@
 #include "signaling/b2bua.h"
 #include "signaling/edge.h"
 #include "signaling/signaling.h"
+#include "signaling/trunk.h"
 
 /* Exported by libsofia-sip-ua but declared only in its private headers. */
 extern su_log_t nta_log[];
@@ -310,6 +311,8 @@ sig_setup(struct sbc_service *s, struct sbc_config *cfg)
 	if (add_transports(sg, cfg) == -1)
 		return -1;
 	sg->b2b = b2b_create(s, sg->root, sg->agent);
+	if (sg->b2b != NULL && trunks_init(sg->b2b) == -1)	/* trunk.c */
+		return -1;
 	return sg->b2b != NULL ? 0 : -1;
 }
 
@@ -328,6 +331,7 @@ sig_teardown(struct sbc_service *s)
 
 	if (sg == NULL)
 		return;
+	trunks_stop(sg->b2b);	/* trunk.c: unregister (<= 1 s), free */
 	b2b_trace_free(sg->b2b);	/* Sofia's log back to the daemon's */
 	b2b_destroy(sg->b2b);	/* ends every call on both legs */
 	if (sg->agent != NULL)

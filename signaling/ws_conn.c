@@ -304,6 +304,11 @@ accept_upgrade(struct ws_conn *c, const struct ws_hs_request *req)
 	} else if (!origin_allowed(cfg, &req->origin)) {
 		status = 403;
 		why = "Origin not allowed";
+	} else if (!ws_hs_host_allowed(&req->host,
+	    (const char *const *)cfg->policy.allowed_hosts.v,
+	    cfg->policy.allowed_hosts.n)) {
+		status = 403;
+		why = "Host not allowed";
 	} else if ((n = ws_hs_response_101(buf, sizeof(buf), req)) < 0) {
 		status = 500;
 		why = "cannot build the 101 response";

@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -466,4 +467,50 @@ ws_hs_response_error(char *out, size_t outlen, int status)
 	    "Content-Length: 0\r\n"
 	    "%s"
 	    "\r\n", status, reasons[i].reason, extra), outlen);
+}
+
+/* The host part of a Host value: without port and IPv6 brackets. */
+static struct ws_span
+host_part(const struct ws_span *h)
+{
+	struct ws_span	s = *h;
+	const char	*c;
+
+	if (s.len > 0 && s.p[0] == '[') {
+		c = memchr(s.p, ']', s.len);
+		s.len = c != NULL ? (size_t)(c - s.p - 1) : 0;
+		s.p++;
+		return s;
+	}
+	if ((c = memchr(s.p, ':', s.len)) != NULL &&
+	    memchr(c + 1, ':', s.len - (size_t)(c + 1 - s.p)) == NULL)
+		s.len = (size_t)(c - s.p);	/* one colon: a port */
+	return s;
+}
+
+int
+ws_hs_host_allowed(const struct ws_span *host, const char *const *names,
+    size_t n)
+{
+	struct ws_span	h;
+	const char	*name;
+	size_t		 i, len;
+
+	if (n == 0)
+		return 1;
+	if (host == NULL || host->p == NULL)
+		return 0;
+	h = host_part(host);
+	for (i = 0; i < n; i++) {
+		name = names[i];
+		len = strlen(name);
+		if (len >= 2 && name[0] == '[' && name[len - 1] == ']') {
+			name++;
+			len -= 2;
+		}
+		if (len == h.len && len > 0 &&
+		    strncasecmp(name, h.p, len) == 0)
+			return 1;
+	}
+	return 0;
 }

@@ -94,4 +94,12 @@ int	ws_hs_response_101(char *out, size_t outlen,
  */
 int	ws_hs_response_error(char *out, size_t outlen, int status);
 
+/*
+ * The Host header (host[:port], [v6][:port]) against an allow-list of
+ * names (case-insensitive; an IPv6 name with or without brackets): 1 if
+ * allowed or the list is empty, 0 otherwise (an absent Host too).
+ */
+int	ws_hs_host_allowed(const struct ws_span *host,
+	    const char *const *names, size_t n);
+
 #endif

@@ -27,6 +27,7 @@
 //   unmasked           a client frame without mask: close 1002
 //   bad-origin         handshake with a foreign Origin: HTTP 403
 //   good-origin        handshake with --origin (an allowed one): HTTP 101
+//   bad-host           handshake with Host: evil.example (not allowed): HTTP 403
 //   no-protocol        handshake without Sec-WebSocket-Protocol: sip: HTTP 400
 //   slowloris          a handshake trickled one byte per 300 ms, never
 //                      finished: the server closes it between --hs-timeout
@@ -239,10 +240,10 @@ function frame(opcode, payload, { fin = true, mask = true } = {}) {
 	return Buffer.concat([head, key, body]);
 }
 
-function handshakeRequest({ protocol = "sip", origin = args.origin } = {}) {
+function handshakeRequest({ protocol = "sip", origin = args.origin, host = url.host } = {}) {
 	const lines = [
 		"GET / HTTP/1.1",
-		`Host: ${url.host}`,
+		`Host: ${host}`,
 		"Upgrade: websocket",
 		"Connection: Upgrade",
 		`Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
@@ -406,6 +407,7 @@ const cases = {
 	"unmasked": () => expectClose([frame(0x1, sipRequest("OPTIONS"), { mask: false })], 1002),
 	"bad-origin": () => expectHttp({ origin: "https://evil.example" }, 403),
 	"good-origin": () => expectHttp({}, 101),
+	"bad-host": () => expectHttp({ host: "evil.example:8080" }, 403),
 	"no-protocol": () => expectHttp({ protocol: null }, 400),
 	"slowloris": slowloris,
 };

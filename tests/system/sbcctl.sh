@@ -57,7 +57,7 @@ for k in ("calls_total", "ws_connections", "policy_drops", "bans_active",
           "cac_rejects", "media_sessions", "media_packets_in",
           "media_srtp_auth_failures", "media_dtls_failures"):
     assert isinstance(d[k], int), k
-assert len(d) == 16, d' "$T/out" &&
+assert len(d) >= 16, d' "$T/out" &&
 	ctl show stats | grep -q "^media_packets_out: *0$"
 ok $? "show stats: every counter, media totals" || diag "$T/out"
 

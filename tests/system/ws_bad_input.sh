@@ -17,7 +17,7 @@ if ! command -v node >/dev/null 2>&1; then
 	echo "1..0 # SKIP node is not installed"
 	exit 0
 fi
-plan 18
+plan 19
 
 # free_port: a TCP and UDP port nobody on this host listens on.
 free_port() {
@@ -52,7 +52,7 @@ trunks = (
   { name = "pbx"; hosts = [ "127.0.0.1:9" ]; transport = "udp"; options_interval = 0; }
 );
 default_trunk = "pbx";
-policy = { allowed_origins = [ "$ORIGIN" ]; };
+policy = { allowed_origins = [ "$ORIGIN" ]; allowed_hosts = [ "127.0.0.1" ]; };
 CONF
 
 sbc_start -c "$T/sbc.conf"
@@ -74,6 +74,7 @@ raw oversize "a frame over max_ws_message ($MAX_WS): close 1009"
 raw oversize-fragments "a fragmented message over max_ws_message: close 1009"
 raw bad-origin "a handshake from a foreign Origin: HTTP 403"
 raw good-origin "a handshake from an allowed Origin: HTTP 101" --origin "$ORIGIN"
+raw bad-host "a handshake for a Host not in allowed_hosts: HTTP 403"
 raw no-protocol "a handshake without the 'sip' subprotocol: HTTP 400"
 
 # SIP level: needs SIP over WebSocket in signaling (the B2BUA).

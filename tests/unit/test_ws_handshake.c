@@ -374,6 +374,37 @@ test_response_errors(void **state)
 	assert_int_equal(ws_hs_response_error(out, 10, 400), -1);
 }
 
+static int
+host_ok(const char *host, const char *const *names, size_t n)
+{
+	struct ws_span	h = { host, host ? strlen(host) : 0 };
+
+	return ws_hs_host_allowed(&h, names, n);
+}
+
+static void
+test_host_allowed(void **state)
+{
+	const char *const	names[] = { "sbc.example.com", "192.0.2.1",
+				    "[2001:db8::1]", "::1" };
+	struct ws_span		none = { NULL, 0 };
+
+	assert_true(host_ok("evil.example", names, 0));	/* no list */
+	assert_true(host_ok("sbc.example.com", names, 4));
+	assert_true(host_ok("SBC.Example.COM:8443", names, 4));
+	assert_true(host_ok("192.0.2.1:443", names, 4));
+	assert_true(host_ok("[2001:db8::1]:8443", names, 4));
+	assert_true(host_ok("[::1]", names, 4));
+	assert_true(host_ok("::1", names, 4));		/* bare, no port */
+	assert_false(host_ok("evil.example", names, 4));
+	assert_false(host_ok("sbc.example.com.evil", names, 4));
+	assert_false(host_ok("sbc.example.co", names, 4));
+	assert_false(host_ok("192.0.2.10", names, 4));
+	assert_false(host_ok("[2001:db8::1", names, 4));	/* unclosed */
+	assert_false(host_ok("", names, 4));
+	assert_false(ws_hs_host_allowed(&none, names, 4));	/* no Host */
+}
+
 int
 main(void)
 {
@@ -395,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_protocol_list),
 		cmocka_unit_test(test_response_101),
 		cmocka_unit_test(test_response_errors),
+		cmocka_unit_test(test_host_allowed),
 	};
 
 	return cmocka_run_group_tests_name("ws_handshake", tests, NULL,
