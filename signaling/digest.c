@@ -19,15 +19,11 @@
 #include <openssl/hmac.h>
 
 #include "signaling/digest.h"
+#include "signaling/digest_lex.h"
 
 #define NONCE_TS_LEN	8
 #define NONCE_MAC_LEN	16
 #define NONCE_RAW_LEN	(NONCE_TS_LEN + NONCE_MAC_LEN)
-
-struct cursor {
-	const char	*p;
-	const char	*end;
-};
 
 struct field {
 	const char	*name;
@@ -233,93 +229,11 @@ digest_challenge(const struct digest_ctx *ctx, const char *realm, int algo,
 
 /* ---------------------------------------------------------------- parser */
 
+/* A value for the Authorization parser: any lexer error is a refusal. */
 static int
-is_ws(char c)
+get_value(struct dlex *c, char *dst, size_t cap)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* RFC 3261 token characters. */
-static int
-is_tchar(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || (c != '\0' && strchr("-.!%*_+`'~", c));
-}
-
-static void
-skip_ws(struct cursor *c)
-{
-	while (c->p < c->end && is_ws(*c->p))
-		c->p++;
-}
-
-static size_t
-token_len(const struct cursor *c)
-{
-	const char	*p = c->p;
-
-	while (p < c->end && is_tchar(*p))
-		p++;
-	return (size_t)(p - c->p);
-}
-
-static int
-put_char(char *dst, size_t cap, size_t *n, unsigned char ch)
-{
-	if (ch == '\0' || ch == 0x7f || (ch < 0x20 && ch != '\t'))
-		return -1;
-	if (dst == NULL)
-		return 0;
-	if (*n + 1 >= cap)
-		return -1;
-	dst[(*n)++] = (char)ch;
-	return 0;
-}
-
-/* A quoted-string at c->p; dst NULL: validate and skip. */
-static int
-get_quoted(struct cursor *c, char *dst, size_t cap)
-{
-	size_t		n = 0;
-	unsigned char	ch;
-
-	c->p++;
-	while (c->p < c->end) {
-		ch = (unsigned char)*c->p++;
-		if (ch == '"') {
-			if (dst != NULL)
-				dst[n] = '\0';
-			return 0;
-		}
-		if (ch == '\\') {
-			if (c->p == c->end)
-				return -1;
-			ch = (unsigned char)*c->p++;
-		}
-		if (put_char(dst, cap, &n, ch) == -1)
-			return -1;
-	}
-	return -1;
-}
-
-static int
-get_value(struct cursor *c, char *dst, size_t cap)
-{
-	size_t	len;
-
-	if (c->p < c->end && *c->p == '"')
-		return get_quoted(c, dst, cap);
-	if ((len = token_len(c)) == 0)
-		return -1;
-	if (dst != NULL) {
-		if (len >= cap)
-			return -1;
-		memcpy(dst, c->p, len);
-		dst[len] = '\0';
-	}
-	c->p += len;
-	return 0;
+	return dlex_value(c, dst, cap) == 0 ? 0 : -1;
 }
 
 static const struct field *
@@ -336,20 +250,20 @@ field_named(const char *name, size_t len)
 
 /* name = value, at c->p (white space skipped). */
 static int
-parse_param(struct cursor *c, struct digest_creds *cr)
+parse_param(struct dlex *c, struct digest_creds *cr)
 {
 	const struct field	*f;
 	const char		*name = c->p;
-	size_t			 len = token_len(c);
+	size_t			 len = dlex_token_len(c);
 
 	if (len == 0)
 		return -1;
 	c->p += len;
-	skip_ws(c);
+	dlex_skip_ws(c);
 	if (c->p == c->end || *c->p != '=')
 		return -1;
 	c->p++;
-	skip_ws(c);
+	dlex_skip_ws(c);
 	if ((f = field_named(name, len)) == NULL)
 		return get_value(c, NULL, 0);
 	if (cr->have & f->bit)
@@ -360,19 +274,19 @@ parse_param(struct cursor *c, struct digest_creds *cr)
 
 /* A comma-separated list; empty elements are allowed (RFC 7230 7). */
 static int
-parse_params(struct cursor *c, struct digest_creds *cr)
+parse_params(struct dlex *c, struct digest_creds *cr)
 {
 	for (;;) {
-		skip_ws(c);
+		dlex_skip_ws(c);
 		while (c->p < c->end && *c->p == ',') {
 			c->p++;
-			skip_ws(c);
+			dlex_skip_ws(c);
 		}
 		if (c->p == c->end)
 			return 0;
 		if (parse_param(c, cr) == -1)
 			return -1;
-		skip_ws(c);
+		dlex_skip_ws(c);
 		if (c->p == c->end)
 			return 0;
 		if (*c->p++ != ',')
@@ -383,7 +297,7 @@ parse_params(struct cursor *c, struct digest_creds *cr)
 int
 digest_parse(const char *s, size_t len, struct digest_creds *cr)
 {
-	struct cursor	c = { s, s + len };
+	struct dlex	c = { s, s + len };
 	unsigned	need = DIGEST_HAVE_USERNAME | DIGEST_HAVE_REALM |
 			    DIGEST_HAVE_NONCE | DIGEST_HAVE_URI |
 			    DIGEST_HAVE_RESPONSE;
@@ -391,11 +305,11 @@ digest_parse(const char *s, size_t len, struct digest_creds *cr)
 	memset(cr, 0, sizeof(*cr));
 	if (s == NULL || len > DIGEST_MAX_HEADER)
 		return -1;
-	skip_ws(&c);
-	if (token_len(&c) != 6 || strncasecmp(c.p, "Digest", 6) != 0)
+	dlex_skip_ws(&c);
+	if (dlex_token_len(&c) != 6 || strncasecmp(c.p, "Digest", 6) != 0)
 		return -1;
 	c.p += 6;
-	if (c.p == c.end || !is_ws(*c.p))
+	if (c.p == c.end || !dlex_is_ws(*c.p))
 		return -1;
 	if (parse_params(&c, cr) == -1)
 		goto fail;

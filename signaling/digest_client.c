@@ -17,11 +17,7 @@
 #include <openssl/rand.h>
 
 #include "signaling/digest_client.h"
-
-struct cursor {
-	const char	*p;
-	const char	*end;
-};
+#include "signaling/digest_lex.h"
 
 /* What one parameter value is for; a value is at most DIGEST_MAX_FIELD. */
 enum param { P_REALM, P_NONCE, P_OPAQUE, P_ALGORITHM, P_QOP, P_STALE, P_N };
@@ -59,98 +55,18 @@ static const char *const reasons[] = {
 	[-DC_ERR_NONE] = "no challenge",
 };
 
-/* ---------------------------------------------------------------- lexing */
-
+/* A value for the challenge parser, lexer errors as dc_status. */
 static int
-is_ws(char c)
+get_value(struct dlex *c, char *dst, size_t cap)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* RFC 3261 token characters. */
-static int
-is_tchar(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || (c != '\0' && strchr("-.!%*_+`'~", c));
-}
-
-static void
-skip_ws(struct cursor *c)
-{
-	while (c->p < c->end && is_ws(*c->p))
-		c->p++;
-}
-
-static size_t
-token_len(const struct cursor *c)
-{
-	const char	*p = c->p;
-
-	while (p < c->end && is_tchar(*p))
-		p++;
-	return (size_t)(p - c->p);
-}
-
-/* One character into dst (NULL: only validate); -1 bad char, -2 full. */
-static int
-put_char(char *dst, size_t cap, size_t *n, unsigned char ch)
-{
-	if (ch == '\0' || ch == 0x7f || (ch < 0x20 && ch != '\t'))
-		return -1;
-	if (dst == NULL)
-		return 0;
-	if (*n + 1 >= cap)
-		return -2;
-	dst[(*n)++] = (char)ch;
-	dst[*n] = '\0';
-	return 0;
-}
-
-/* A quoted-string at c->p (escapes undone): 0, or a dc_status. */
-static int
-get_quoted(struct cursor *c, char *dst, size_t cap)
-{
-	size_t		n = 0;
-	unsigned char	ch;
-	int		rc;
-
-	c->p++;
-	while (c->p < c->end) {
-		ch = (unsigned char)*c->p++;
-		if (ch == '"')
-			return DC_OK;
-		if (ch == '\\') {
-			if (c->p == c->end)
-				return DC_ERR_SYNTAX;
-			ch = (unsigned char)*c->p++;
-		}
-		if ((rc = put_char(dst, cap, &n, ch)) != 0)
-			return rc == -2 ? DC_ERR_TOO_LONG : DC_ERR_SYNTAX;
-	}
-	return DC_ERR_SYNTAX;
-}
-
-/* A token or quoted-string value; dst NULL: skip it. */
-static int
-get_value(struct cursor *c, char *dst, size_t cap)
-{
-	size_t	len;
-
-	if (dst != NULL)
-		dst[0] = '\0';
-	if (c->p < c->end && *c->p == '"')
-		return get_quoted(c, dst, cap);
-	if ((len = token_len(c)) == 0)
+	switch (dlex_value(c, dst, cap)) {
+	case 0:
+		return DC_OK;
+	case DLEX_TOO_LONG:
+		return DC_ERR_TOO_LONG;
+	default:
 		return DC_ERR_SYNTAX;
-	if (dst != NULL) {
-		if (len >= cap)
-			return DC_ERR_TOO_LONG;
-		memcpy(dst, c->p, len);
-		dst[len] = '\0';
 	}
-	c->p += len;
-	return DC_OK;
 }
 
 /* ---------------------------------------------------------------- parsing */
@@ -169,20 +85,20 @@ param_of(const char *name, size_t len)
 
 /* name = value at c->p. */
 static int
-parse_param(struct cursor *c, struct raw *r)
+parse_param(struct dlex *c, struct raw *r)
 {
 	const char	*name = c->p;
-	size_t		 len = token_len(c);
+	size_t		 len = dlex_token_len(c);
 	int		 i;
 
 	if (len == 0)
 		return DC_ERR_SYNTAX;
 	c->p += len;
-	skip_ws(c);
+	dlex_skip_ws(c);
 	if (c->p == c->end || *c->p != '=')
 		return DC_ERR_SYNTAX;
 	c->p++;
-	skip_ws(c);
+	dlex_skip_ws(c);
 	if ((i = param_of(name, len)) == -1)
 		return get_value(c, NULL, 0);
 	if (r->have & (1u << i))
@@ -193,21 +109,21 @@ parse_param(struct cursor *c, struct raw *r)
 
 /* A comma-separated list; empty elements are allowed (RFC 7230 7). */
 static int
-parse_params(struct cursor *c, struct raw *r)
+parse_params(struct dlex *c, struct raw *r)
 {
 	int	rc;
 
 	for (;;) {
-		skip_ws(c);
+		dlex_skip_ws(c);
 		while (c->p < c->end && *c->p == ',') {
 			c->p++;
-			skip_ws(c);
+			dlex_skip_ws(c);
 		}
 		if (c->p == c->end)
 			return DC_OK;
 		if ((rc = parse_param(c, r)) != DC_OK)
 			return rc;
-		skip_ws(c);
+		dlex_skip_ws(c);
 		if (c->p == c->end)
 			return DC_OK;
 		if (*c->p++ != ',')
@@ -238,7 +154,7 @@ qop_of(const struct raw *r)
 	if (!(r->have & (1u << P_QOP)))
 		return 0;
 	while (*p != '\0') {
-		while (*p == ',' || is_ws(*p))
+		while (*p == ',' || dlex_is_ws(*p))
 			p++;
 		n = strcspn(p, ", \t\r\n");
 		if (n == 4 && strncasecmp(p, "auth", 4) == 0)
@@ -275,7 +191,7 @@ raw_to_challenge(const struct raw *r, struct dc_challenge *ch)
 int
 dc_parse(const char *s, size_t len, struct dc_challenge *ch)
 {
-	struct cursor	c = { s, s + len };
+	struct dlex	c = { s, s + len };
 	struct raw	r;
 	int		rc;
 
@@ -285,11 +201,11 @@ dc_parse(const char *s, size_t len, struct dc_challenge *ch)
 	if (len > DIGEST_MAX_HEADER)
 		return DC_ERR_TOO_LONG;
 	memset(&r, 0, sizeof(r));
-	skip_ws(&c);
-	if (token_len(&c) != 6 || strncasecmp(c.p, "Digest", 6) != 0)
-		return token_len(&c) == 0 ? DC_ERR_SYNTAX : DC_ERR_SCHEME;
+	dlex_skip_ws(&c);
+	if (dlex_token_len(&c) != 6 || strncasecmp(c.p, "Digest", 6) != 0)
+		return dlex_token_len(&c) == 0 ? DC_ERR_SYNTAX : DC_ERR_SCHEME;
 	c.p += 6;
-	if (c.p == c.end || !is_ws(*c.p))
+	if (c.p == c.end || !dlex_is_ws(*c.p))
 		return DC_ERR_SYNTAX;
 	if ((rc = parse_params(&c, &r)) == DC_OK)
 		rc = raw_to_challenge(&r, ch);
