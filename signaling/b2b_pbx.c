@@ -176,12 +176,49 @@ relay_failure(struct call *c, const sip_t *sip)
 		browser_relay_response(c, breq, sip, NULL);
 }
 
+/* A final failure of the PBX INVITE: retry on another host or end. */
+static void
+invite_failed(struct call *c, const sip_t *sip)
+{
+	int	rc;
+
+	if ((rc = trunk_call_failed(c, sip)) == 0)	/* trunk.c: 503/408: */
+		return;				/* retried on the next host */
+	if (c->b_invite != NULL && rc == -1)	/* 1: trunk.c answered 503 */
+		relay_failure(c, sip);
+	c->b_done = c->p_done = 1;
+	nta_outgoing_destroy(c->p_invite);
+	c->p_invite = NULL;
+	call_end(c, 0, sip->sip_status->st_phrase);
+}
+
+/* NTA failed the INVITE inside nta_outgoing_mcreate(): handled from here. */
+static void
+invite_failed_later(struct call *c)
+{
+	msg_t	*m = nta_outgoing_getresponse(c->p_invite);
+
+	if (m == NULL || sip_object(m)->sip_status == NULL) {
+		c->b_done = c->p_done = 1;	/* nothing to relay: 500 */
+		call_end(c, 500, "PBX request failed");
+	} else
+		invite_failed(c, sip_object(m));
+	if (m != NULL)
+		msg_destroy(m);
+}
+
 static int
 invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 {
 	struct call	*c = (struct call *)magic;
-	int		 st = nta_outgoing_status(orq), rc;
+	int		 st = nta_outgoing_status(orq);
 
+	if (c->p_invite == NULL) {	/* still inside nta_outgoing_mcreate() */
+		c->p_invite = orq;	/* the call must outlive pbx_invite() */
+		if (st >= 300)
+			call_timer(c, 0, invite_failed_later);
+		return 0;
+	}
 	if (sip == NULL || st == 100)
 		return 0;
 	if (st < 200) {
@@ -196,14 +233,7 @@ invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		return 0;
 	}
 	/* failure: NTA acks it; relay it (401/407 carry their challenge) */
-	if ((rc = trunk_call_failed(c, sip)) == 0)	/* trunk.c: 503/408: */
-		return 0;			/* retried on the next host */
-	if (c->b_invite != NULL && rc == -1)	/* 1: trunk.c answered 503 */
-		relay_failure(c, sip);
-	c->b_done = c->p_done = 1;
-	nta_outgoing_destroy(c->p_invite);
-	c->p_invite = NULL;
-	call_end(c, 0, sip->sip_status->st_phrase);
+	invite_failed(c, sip);
 	return 0;
 }
 
@@ -274,6 +304,7 @@ pbx_invite(struct call *c, const sip_t *breq, const char *user,
 							   left, 503 sent */
 	url_t		*ruri = host < 0 ? NULL :
 			    trunk_uri(h, c->trunk, user, (size_t)host);
+	nta_outgoing_t	*orq;
 	msg_t		*m;
 
 	if (ruri == NULL)
@@ -294,13 +325,14 @@ pbx_invite(struct call *c, const sip_t *breq, const char *user,
 		msg_destroy(m);
 		return -1;
 	}
-	c->p_invite = nta_outgoing_mcreate(c->b->agent, invite_cb,
+	call_timer(c, 180000, ring_timeout);	/* invite_cb may replace it */
+	orq = nta_outgoing_mcreate(c->b->agent, invite_cb,
 	    (nta_outgoing_magic_t *)c, NULL, m, TAG_END());
-	if (c->p_invite == NULL) {	/* NTA did not take the message */
+	if (orq == NULL) {	/* NTA did not take the message */
 		msg_destroy(m);
 		return -1;
 	}
-	call_timer(c, 180000, ring_timeout);
+	c->p_invite = orq;
 	return 0;
 }
 
@@ -345,8 +377,8 @@ pend_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 	struct call	*c = p->call;
 	int		 st = nta_outgoing_status(orq);
 
-	if (st == 100)
-		return 0;
+	if (st == 100 || p->orq == NULL)	/* NULL: inside mcreate(), */
+		return 0;			/* pbx_request() sees it */
 	if (sip == NULL) {	/* NTA's own timeout: no message to relay */
 		if (st >= 200) {
 			browser_reply(c->b, c->flow, sip_object(p->b_req),
@@ -392,7 +424,8 @@ pbx_request(struct call *c, const sip_t *breq, struct pend *p)
 		msg_destroy(m);
 		return -1;
 	}
-	return 0;
+	/* failed at once (no transport): the caller answers 500 */
+	return nta_outgoing_status(p->orq) >= 200 ? -1 : 0;
 }
 
 /* The browser answered a request the PBX sent in the dialog. */

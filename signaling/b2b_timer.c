@@ -131,8 +131,8 @@ update_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 	struct call	*c = (struct call *)magic;
 	int		 st = nta_outgoing_status(orq);
 
-	if (st < 200)
-		return 0;
+	if (st < 200 || c->st_update == NULL)	/* NULL: inside tcreate(), */
+		return 0;			/* refresh() sees the status */
 	nta_outgoing_destroy(orq);
 	if (c->st_update == orq)
 		c->st_update = NULL;
@@ -161,6 +161,10 @@ refresh(struct call *c)
 	    (nta_outgoing_magic_t *)c, NULL, SIP_METHOD_UPDATE, NULL,
 	    SIPTAG_SESSION_EXPIRES_STR(se), SIPTAG_SUPPORTED_STR("timer"),
 	    SIPTAG_USER_AGENT_STR(c->cfg->signaling.user_agent), TAG_END());
+	if (c->st_update != NULL && nta_outgoing_status(c->st_update) >= 200) {
+		nta_outgoing_destroy(c->st_update);	/* NTA failed it */
+		c->st_update = NULL;
+	}
 	if (c->st_update == NULL)
 		log_warn(b2b_log(c->b), "call %llu: cannot send UPDATE",
 		    (unsigned long long)c->id);
