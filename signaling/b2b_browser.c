@@ -62,6 +62,17 @@ browser_send_flow(struct b2b *b, uint64_t flow, msg_t *m)
 	return send_on_flow(b, flow, m);
 }
 
+/* Ask the edge to close a flow (after what is queued for it is sent). */
+int
+browser_close_flow(struct b2b *b, uint64_t flow)
+{
+	struct edge_msg	*em;
+
+	if ((em = edge_msg_new(EDGE_CMD_CLOSE, flow, NULL, 0)) == NULL)
+		return -1;
+	return sbc_service_post(b->svc->ctx->edge, &em->hdr);
+}
+
 static int
 add_contact(msg_t *m, sip_t *sip, const struct flow *f)
 {
@@ -610,6 +621,7 @@ admitted(struct breq *r)
 		return 0;
 	case POL_DROP:
 	default:
+		b2b_policy_close_banned(r->b, r->flow->info.flow);
 		return 0;
 	}
 }
@@ -630,8 +642,8 @@ b2b_from_browser(struct b2b *b, uint64_t flow, const char *buf, size_t len)
 	lim.max_body = (size_t)cfg->policy.max_body_size;
 	r.msg = sipmsg_parse(buf, len, &lim, &status, &why);
 	if (r.msg == NULL) {
-		b2b_policy_event(b, peer_of(r.flow), PE_MALFORMED);
 		refuse_unparsable(b, flow, buf, len, status, why);
+		b2b_policy_flow_event(b, flow, PE_MALFORMED);	/* after */
 		return;
 	}
 	r.b = b;

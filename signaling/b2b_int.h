@@ -181,6 +181,7 @@ const struct reg_binding *relayreg_binding(struct b2b *, const char *user,
 
 /* b2b_browser.c */
 int		 browser_send_flow(struct b2b *, uint64_t flow, msg_t *);
+int		 browser_close_flow(struct b2b *, uint64_t flow);
 int		 browser_send(struct call *, msg_t *);
 int		 browser_reply(struct b2b *, uint64_t flow, const sip_t *req,
 		    int status, const char *phrase, const char *to_tag);
@@ -226,6 +227,9 @@ enum pol_verdict b2b_policy_request(struct b2b *, const struct sockaddr *,
 		    const sip_t *);
 void		 b2b_policy_event(struct b2b *, const struct sockaddr *,
 		    int pol_event);
+void		 b2b_policy_flow_event(struct b2b *, uint64_t flow,
+		    int pol_event);
+int		 b2b_policy_close_banned(struct b2b *, uint64_t flow);
 void		 b2b_policy_gauge(struct b2b *);
 const char	*b2b_addr_str(const struct sockaddr *, char *, size_t);
 int		 b2b_cac_admit(struct call *, const char *user);

@@ -189,6 +189,32 @@ b2b_policy_event(struct b2b *b, const struct sockaddr *src, int ev)
 		policy_check(pol(b), src, (enum pol_event)ev, sbc_now_ms());
 }
 
+/* An event on a browser's WebSocket flow; banned now: the flow closes. */
+void
+b2b_policy_flow_event(struct b2b *b, uint64_t flow, int ev)
+{
+	b2b_policy_event(b, flow_peer(b, flow), ev);
+	b2b_policy_close_banned(b, flow);
+}
+
+/*
+ * A banned source keeps no open WebSocket: what is queued for it is sent,
+ * then the flow closes (its calls and bindings end with it).  1: closed.
+ */
+int
+b2b_policy_close_banned(struct b2b *b, uint64_t flow)
+{
+	const struct sockaddr	*src = flow_peer(b, flow);
+	char			 addr[INET6_ADDRSTRLEN];
+
+	if (pol(b) == NULL || src == NULL ||
+	    !policy_is_banned(pol(b), src, sbc_now_ms()))
+		return 0;
+	log_info(b2b_log(b), "flow %llu from %s: source banned, closing",
+	    (unsigned long long)flow, b2b_addr_str(src, addr, sizeof(addr)));
+	return browser_close_flow(b, flow) == 0;
+}
+
 /*
  * The allow/deny lists of the SIP listeners: Sofia does not tell which
  * socket a request came in on, so a source passes when one listener of

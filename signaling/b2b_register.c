@@ -335,8 +335,9 @@ b2b_register(struct b2b *b, uint64_t flow, const sip_t *req)
 		    b2b_addr_str(flow_peer(b, flow), addr, sizeof(addr)), user,
 		    d->name);
 		b->auth_failures++;
-		b2b_policy_event(b, flow_peer(b, flow), PE_AUTH_FAIL);
-		return challenge(b, flow, req, d->name, 0);
+		rc = challenge(b, flow, req, d->name, 0);
+		b2b_policy_flow_event(b, flow, PE_AUTH_FAIL);	/* after */
+		return rc;
 	case AUTH_OK:
 		break;
 	}

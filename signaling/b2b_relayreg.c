@@ -688,7 +688,9 @@ rr_failed(struct rreg *rr, int st, const sip_t *resp)
 		    "failed at trunk %s (%d)", (unsigned long long)rr->flow,
 		    rr->aor, rr->trunk, st);
 		b->auth_failures++;
-		b2b_policy_event(b, flow_peer(b, rr->flow), PE_AUTH_FAIL);
+		reply_failure(b, rr->flow, sip_object(rr->b_req), out, resp);
+		b2b_policy_flow_event(b, rr->flow, PE_AUTH_FAIL);  /* after */
+		return;
 	}
 	reply_failure(b, rr->flow, sip_object(rr->b_req), out, resp);
 }

@@ -150,20 +150,22 @@ XML
 # $T/ws.mjs URL ORIGIN LOCAL [UA]: a WebSocket from LOCAL; without UA the
 # handshake status ({"status": 101 | 403 | ... | null: closed unanswered});
 # with UA, then an OPTIONS with that User-Agent: {"status", "sip": the
-# response's status line or null after 2 s}.
+# response's status line or null after 2 s, "closed": the SBC closed the
+# WebSocket within those 2 s}.
 cat >"$T/ws.mjs" <<'JS'
 import { randomBytes } from "node:crypto";
 import net from "node:net";
 const [url, origin, local, ua] = process.argv.slice(2);
 const u = new URL(url);
 const tok = (n) => randomBytes(n).toString("hex").slice(0, n);
-const r = { status: null, sip: null };
+const r = { status: null, sip: null, closed: false };
 const s = net.connect({ host: u.hostname, port: Number(u.port), localAddress: local });
-let buf = Buffer.alloc(0), upgraded = false;
-const end = () => { s.destroy(); process.stdout.write(JSON.stringify(r) + "\n"); process.exit(0); };
+let buf = Buffer.alloc(0), upgraded = false, ending = false;
+const end = () => { if (ending) return; ending = true; s.destroy();
+	process.stdout.write(JSON.stringify(r) + "\n"); process.exit(0); };
 setTimeout(end, 4000);
 s.on("error", end);
-s.on("close", end);
+s.on("close", () => { r.closed = upgraded; end(); });	/* by the SBC */
 s.on("connect", () => s.write(`GET / HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\n` +
     `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\n` +
     `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sip\r\nOrigin: ${origin}\r\n\r\n`));
@@ -265,11 +267,11 @@ sipp_from ua_ok 127.0.0.1 "$T/options.xml" -set ua "Linphone/5.0"
 ok $? "while an OPTIONS from 127.0.0.1 is answered 200" || diag "$T/ua_ok/sipp.out"
 
 node "$T/ws.mjs" "$WS" "$ORIGIN" "$WSSCAN_IP" sipvicious >"$T/ws_scan.json" 2>"$T/ws_scan.err" &&
-    js "$T/ws_scan.json" 'r.status === 101 && r.sip === null' >>"$T/ws_scan.err" &&
+    js "$T/ws_scan.json" 'r.status === 101 && r.sip === null && r.closed' >>"$T/ws_scan.err" &&
     wait_log "policy: $WSSCAN_IP banned for 60 s (scanner)" 5 &&
     node "$T/ws.mjs" "$WS" "$ORIGIN" "$WSSCAN_IP" >"$T/ws_scan2.json" 2>>"$T/ws_scan.err" &&
     js "$T/ws_scan2.json" 'r.status === null' >>"$T/ws_scan.err"
-ok $? "over WebSocket from $WSSCAN_IP: 'User-Agent: sipvicious' gets no answer, banned, next WebSocket closed at accept" ||
+ok $? "over WebSocket from $WSSCAN_IP: 'User-Agent: sipvicious' gets no answer, banned, that WebSocket closed, the next one at accept" ||
     diag "$T/ws_scan.json" "$T/ws_scan2.json" "$T/ws_scan.err"
 
 # ------------------------------------------------------------ trunk sources
