@@ -169,6 +169,15 @@ on_trunk_event(void *arg, int up, const char *trunk)
 	    SNMP_NOTIFY_TRUNK_DOWN, trunk);
 }
 
+/* signaling/b2b_policy.c (sbc_ctx.call_limit): sbcCallLimitReached. */
+static void
+on_call_limit(void *arg, const char *limit)
+{
+	struct sbc_daemon	*d = arg;
+
+	snmp_agent_notify(d->snmp, SNMP_NOTIFY_CALL_LIMIT, limit);
+}
+
 static int
 init_services(struct sbc_daemon *d)
 {
@@ -203,6 +212,8 @@ init_services(struct sbc_daemon *d)
 	d->ctx.trunk_rows = on_trunk_rows;	/* signaling/trunk.c */
 	d->ctx.trunk_event = on_trunk_event;
 	d->ctx.trunk_arg = d;
+	d->ctx.call_limit = on_call_limit;
+	d->ctx.call_limit_arg = d;
 	if (sbc_service_init(&d->signaling, "signaling", 0, &signaling_ops,
 	    &d->ctx, d->cfg) == -1 ||
 	    sbc_service_init(&d->edge, "ws-edge", 0, &edge_ops, &d->ctx,

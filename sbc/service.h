@@ -70,6 +70,15 @@ struct sbc_ctx {
 	void			(*trunk_event)(void *arg, int up,
 				    const char *trunk);
 	void			*trunk_arg;
+	/*
+	 * Call admission (signaling/b2b_policy.c) to the daemon, from the
+	 * signaling thread: a call was refused by the limit named as its
+	 * configuration key ("policy.max_calls", "trunk pbx max_calls"), at
+	 * most once a minute per limit, for sbcCallLimitReached.  NULL in
+	 * tests.
+	 */
+	void			(*call_limit)(void *arg, const char *limit);
+	void			*call_limit_arg;
 };
 
 struct sbc_service_ops {

@@ -138,6 +138,8 @@ struct b2b {
 	uint64_t		 next_call;
 	unsigned		 ncalls;
 	struct cac		*cac;		/* admission counts */
+	uint64_t		 cac_noted[CAC_REASON_MAX]; /* ms: last
+						   sbc_ctx.call_limit */
 	const struct sbc_config	*cac_cfg;	/* its limits' snapshot */
 	struct relayreg		*relay;		/* b2b_relayreg.c */
 	struct b2b_trace	*trace;		/* b2b_trace.c: sip trace */

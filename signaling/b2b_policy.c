@@ -139,6 +139,41 @@ cac_ready(struct b2b *b, const struct sbc_config *cfg)
 }
 
 /* Call admission: 0, or the status to refuse the call with. */
+/* The configuration key of each limit, for sbcCallLimitReached. */
+static const char *const cac_keys[CAC_REASON_MAX] = {
+	[CAC_MAX_CALLS] = "policy.max_calls",
+	[CAC_MAX_CPS] = "policy.max_cps",
+	[CAC_USER_CALLS] = "policy.max_calls_per_user",
+	[CAC_USER_TABLE] = "policy.tracking_entries",
+	[CAC_TRUNK_CALLS] = "max_calls",
+	[CAC_TRUNK_CPS] = "cps",
+};
+
+#define CAC_NOTE_MS	60000	/* one notification per limit a minute */
+
+/* Tell the daemon (SNMP) a limit refused a call, at most once a minute. */
+static void
+cac_notify(struct call *c, enum cac_reason why)
+{
+	const struct sbc_ctx	*ctx = c->b->svc->ctx;
+	uint64_t		 now = sbc_now_ms();
+	char			 limit[128];
+
+	if (ctx->call_limit == NULL || (unsigned)why >= CAC_REASON_MAX ||
+	    cac_keys[why] == NULL)
+		return;
+	if (c->b->cac_noted[why] != 0 &&
+	    now - c->b->cac_noted[why] < CAC_NOTE_MS)
+		return;
+	c->b->cac_noted[why] = now;
+	if (why == CAC_TRUNK_CALLS || why == CAC_TRUNK_CPS)
+		snprintf(limit, sizeof(limit), "trunk %s %s", c->trunk != NULL ?
+		    c->trunk->name : "?", cac_keys[why]);
+	else
+		snprintf(limit, sizeof(limit), "%s", cac_keys[why]);
+	ctx->call_limit(ctx->call_limit_arg, limit);
+}
+
 int
 b2b_cac_admit(struct call *c, const char *user)
 {
@@ -155,6 +190,7 @@ b2b_cac_admit(struct call *c, const char *user)
 		    (unsigned long long)c->id, cac_reason_name(why), user);
 		if (b->svc->ctx->stats != NULL)
 			SBC_STAT_ADD(&b->svc->ctx->stats->cac_rejects, 1);
+		cac_notify(c, why);
 		return why == CAC_USER_CALLS ? 486 : 503;
 	}
 	if ((c->cac_user = su_strdup(c->home, user)) == NULL) {

@@ -113,6 +113,7 @@ trunks = (
 default_trunk = "pbx-a";
 cli = { socket = "$T/sbcctl.sock"; };
 snmp = { enabled = true; agentx_socket = "$T/agentx"; reconnect = 1; };
+policy = { max_cps = 1; };
 CONF
 
 # ------------------------------------------------------------ no master yet
@@ -230,6 +231,18 @@ trap_seen() {
 until_ok 10 trap_seen
 ok $? "sbcCertificateExpiring (certificate ends in 10 days) reaches snmptrapd" ||
 	diag "$T/trapd.log" "$T/sbc.log"
+
+# policy.max_cps = 1: of 4 INVITEs in a row at least one is refused 503,
+# and one sbcCallLimitReached names the limit (once a minute at most).
+refused=0
+for i in 1 2 3 4; do
+	case $(ws_invite 15381 2>>"$T/ws.err") in "SIP/2.0 503 "*) refused=$((refused + 1)) ;; esac
+done
+limit_traps() { grep -c "OID: $ENT\.0\.4[[:space:]]" "$T/trapd.log"; }
+[ "$refused" -ge 1 ] && until_ok 10 grep -q "$ENT\.1\.6\.2\.0 = STRING: \"policy.max_cps\"" \
+	"$T/trapd.log" && sleep 1 && [ "$(limit_traps)" -eq 1 ]
+ok $? "policy.max_cps: $refused of 4 calls refused 503, one sbcCallLimitReached (\"policy.max_cps\")" ||
+	{ echo "# traps: $(limit_traps)"; diag "$T/trapd.log" "$T/ws.err"; }
 
 # ------------------------------------------------------------ master restart
 snmpd_stop
