@@ -168,6 +168,14 @@ pbx_remote(struct call *c, const struct sdp_stream *st)
 	post(c, MEDIA_REQ_UPDATE);
 }
 
+/* The call's trunk's codec preference (trunks[].codecs) on an offer. */
+static void
+trunk_codecs(const struct call *c, struct sdp_desc *d)
+{
+	if (c->trunk != NULL)
+		sdp_conv_prefer(d, c->trunk->codecs.v, c->trunk->codecs.n);
+}
+
 /* The browser offered: start the session, write the PBX offer. */
 char *
 media_browser_offer(struct call *c, const char *sdp, size_t len)
@@ -184,6 +192,7 @@ media_browser_offer(struct call *c, const char *sdp, size_t len)
 	    m->b_offer.streams[0].profile != SDP_PROFILE_WEBRTC ||
 	    m->b_offer.streams[0].fingerprint[0] == '\0')
 		return NULL;
+	trunk_codecs(c, &m->b_offer);
 	if (media_setup(c, &m->b_offer) == -1)
 		return NULL;
 	local_pbx(c, &l);
@@ -286,6 +295,7 @@ media_browser_reoffer(struct call *c, const char *sdp, size_t len)
 	if (sdp_conv_parse(sdp, len, &m->b_offer) == -1 ||
 	    m->b_offer.nstreams == 0 || ice_restart(c, ufrag) == -1)
 		return NULL;
+	trunk_codecs(c, &m->b_offer);
 	local_pbx(c, &l);
 	if (b2b_sdes_offer(c, &l) == -1)
 		return NULL;
@@ -318,6 +328,7 @@ media_pbx_offer(struct call *c, const char *sdp, size_t len)
 	    m->p_offer->nstreams == 0 ||
 	    b2b_sdes_offer_in(c, &m->p_offer->streams[0]) == -1)
 		return NULL;
+	trunk_codecs(c, m->p_offer);
 	if (first && (media_setup(c, NULL) == -1 ||
 	    post(c, MEDIA_REQ_CREATE) == -1))
 		return NULL;

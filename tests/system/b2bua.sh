@@ -27,7 +27,7 @@ if ! netns_up 2>"$T/netns.err"; then
 	echo "1..0 # SKIP cannot create network namespaces: $(head -n 1 "$T/netns.err")"
 	exit 0
 fi
-plan 18
+plan 19
 
 ORIGIN=https://app.sbc.test
 WS=ws://$NS_SBC_OUT_IP:8080
@@ -48,7 +48,8 @@ listeners = (
 media = { workers = 1; outside_address = "$NS_SBC_OUT_IP"; inside_address = "$NS_SBC_IN_IP"; };
 trunks = (
   { name = "pbx-udp"; hosts = [ "$NS_IN_IP:5080" ]; transport = "udp"; options_interval = 0; },
-  { name = "pbx-tcp"; hosts = [ "$NS_IN_IP:5080" ]; transport = "tcp"; options_interval = 0; },
+  { name = "pbx-tcp"; hosts = [ "$NS_IN_IP:5080" ]; transport = "tcp"; options_interval = 0;
+    codecs = [ "PCMA", "pcmu" ]; },
   { name = "pbx-tls"; hosts = [ "$NS_IN_IP:5061" ]; transport = "tls"; tls_verify = false;
     options_interval = 0; }
 );
@@ -170,6 +171,12 @@ ok $? "ws -> udp: answered, browser hangs up (BYE relayed, 200 both ways)" || wh
 
 call answer_tcp uas_answer.xml tcp -- --ws "$WS" --to sip:2000@sbc.test --hangup-after 1
 ok $? "ws -> tcp: answered, browser hangs up" || why
+# trunk pbx-tcp has codecs = [ "PCMA", "pcmu" ]: its INVITE offers those in
+# that order, then telephone-event; not the browser's opus first
+offer=$(received answer_tcp | tr -d '\r' | awk '/^INVITE / { inv = 1 } inv && /^m=audio/ { print; exit }')
+case "$offer" in "m=audio "*" RTP/AVP 8 0 126") true ;; *) false ;; esac &&
+	! received answer_tcp | grep -qi "rtpmap:[0-9]* opus"
+ok $? "trunk codecs = [PCMA, pcmu]: the PBX is offered '${offer#m=audio * }', no opus" || why
 
 if command -v socat >/dev/null 2>&1; then
 	call answer_tls uas_answer.xml tls -- --ws "$WS" --to sip:3000@sbc.test --hangup-after 1

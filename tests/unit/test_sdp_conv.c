@@ -1027,12 +1027,51 @@ test_bad_args(void **state)
 	su_home_unref(home);
 }
 
+/* trunks[].codecs: listed codecs in the list's order, DTMF/CN kept after. */
+static void
+test_prefer(void **state)
+{
+	struct sdp_desc		*d = parse_file("chrome_audio_balanced.sdp");
+	const struct sdp_stream	*s = &d->streams[0];
+	const char		*pcma_first[] = { "pcma", "PCMU" };
+	const char		*g722_rate[] = { "G722/16000", "opus/48000" };
+	const char		*none[] = { "AMR-WB" };
+	int			 i;
+
+	(void)state;
+	sdp_conv_prefer(d, NULL, 0);		/* no list: untouched */
+	assert_int_equal(s->ncodecs, 8);
+	sdp_conv_prefer(d, pcma_first, 2);
+	assert_string_equal(s->codecs[0].name, "PCMA");
+	assert_int_equal(s->codecs[0].pt, 8);
+	assert_string_equal(s->codecs[1].name, "PCMU");
+	for (i = 2; i < s->ncodecs; i++)
+		assert_true(strcmp(s->codecs[i].name, "telephone-event") == 0 ||
+		    strcmp(s->codecs[i].name, "CN") == 0);
+	assert_string_equal(s->codecs[s->ncodecs - 1].name, "telephone-event");
+	free(d);
+
+	d = parse_file("chrome_audio_balanced.sdp");
+	s = &d->streams[0];
+	sdp_conv_prefer(d, g722_rate, 2);	/* G722 is 8000 in SDP: no */
+	assert_string_equal(s->codecs[0].name, "opus");
+	assert_string_not_equal(s->codecs[1].name, "G722");
+	free(d);
+
+	d = parse_file("chrome_audio_balanced.sdp");
+	s = &d->streams[0];
+	sdp_conv_prefer(d, none, 1);		/* nothing in common */
+	assert_int_equal(s->ncodecs, 0);
+	free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_parse_chrome),
+		cmocka_unit_test(test_prefer),
 		cmocka_unit_test(test_parse_chrome_video),
 		cmocka_unit_test(test_parse_firefox),
 		cmocka_unit_test(test_parse_pbx),
