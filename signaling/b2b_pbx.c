@@ -327,7 +327,8 @@ pbx_invite(struct call *c, const sip_t *breq, const char *user,
 	}
 	call_timer(c, 180000, ring_timeout);	/* invite_cb may replace it */
 	orq = nta_outgoing_mcreate(c->b->agent, invite_cb,
-	    (nta_outgoing_magic_t *)c, NULL, m, TAG_END());
+	    (nta_outgoing_magic_t *)c, trunk_proxy(h, c->trunk), m,
+	    TAG_END());
 	if (orq == NULL) {	/* NTA did not take the message */
 		msg_destroy(m);
 		return -1;

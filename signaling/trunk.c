@@ -86,6 +86,17 @@ tk_hop(su_home_t *h, const struct sbc_trunk *t, const char *hostport,
 	return *hop != NULL && *host_only != NULL ? 0 : -1;
 }
 
+url_string_t *
+trunk_proxy(su_home_t *h, const struct sbc_trunk *t)
+{
+	char	*hop, *host;
+
+	if (t == NULL || *t->outbound_proxy == '\0' ||
+	    tk_hop(h, t, t->outbound_proxy, &hop, &host) == -1)
+		return NULL;
+	return URL_STRING_MAKE(hop);
+}
+
 /* ------------------------------------------------------------ state */
 
 static size_t

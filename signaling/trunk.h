@@ -41,6 +41,9 @@ void	trunks_stop(struct b2b *);
  * trunk_call_failed() retries it on another host.
  */
 int	trunk_call_host(struct call *c);
+/* A new call's route toward t: its outbound_proxy as a URL string in h,
+ * or NULL (none: straight to the Request-URI's host). */
+url_string_t *trunk_proxy(su_home_t *h, const struct sbc_trunk *t);
 
 /*
  * invite_cb(): a final failure (>= 300) of the call's INVITE.  A 503 or

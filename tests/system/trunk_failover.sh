@@ -30,7 +30,7 @@ if ! netns_up 2>"$T/netns.err"; then
 	echo "1..0 # SKIP cannot create network namespaces: $(head -n 1 "$T/netns.err")"
 	exit 0
 fi
-plan 14
+plan 15
 
 ORIGIN=https://app.sbc.test
 WS=ws://$NS_SBC_OUT_IP:8080
@@ -47,9 +47,12 @@ listeners = (
 media = { workers = 1; outside_address = "$NS_SBC_OUT_IP"; inside_address = "$NS_SBC_IN_IP"; };
 trunks = (
   { name = "pbx"; hosts = [ "$A", "$B" ]; transport = "udp"; domain = "pbx.test";
-    options_interval = 1; options_failures = 2; }
+    options_interval = 1; options_failures = 2; },
+  { name = "viaproxy"; hosts = [ "$NS_IN_IP:5099" ]; transport = "udp"; domain = "far.test";
+    outbound_proxy = "$B"; options_interval = 0; }
 );
 default_trunk = "pbx";
+routes = ( { prefix = "7"; trunk = "viaproxy"; } );
 policy = { allowed_origins = [ "$ORIGIN" ]; };
 cli = { socket = "$T/sbcctl.sock"; };
 CONF
@@ -138,6 +141,11 @@ ok $? "B back: the trunk is up again, B in use" || why none
 
 call fifth --hangup-after 1 && [ "$(invites b)" -eq 3 ]
 ok $? "calls go through again" || why fifth
+
+# a trunk with outbound_proxy = B: its call is sent to B, for its own host
+call sixth --to sip:7000@sbc.test --hangup-after 1 && [ "$(invites b)" -eq 4 ] &&
+	received b | grep -q "^INVITE sip:7000@$NS_IN_IP:5099 SIP/2.0"
+ok $? "outbound_proxy: the call to trunk viaproxy ($NS_IN_IP:5099) goes through B" || why sixth
 
 kill -0 "$SBC_PID"
 ok $? "the daemon runs on" || diag "$T/sbc.log"
