@@ -164,8 +164,7 @@ struct sbc_policy {
 
 struct sbc_signaling {
 	const char	*user_agent;
-	int		 strip_p_headers;
-	struct sbc_strv	 strip_headers;
+	struct sbc_strv	 pass_headers;	/* extra headers that cross */
 	int		 ws_handshake_timeout;
 	int		 ws_idle_timeout;
 	int		 max_ws_message;

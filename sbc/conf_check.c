@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "media/sdes.h"
 #include "sbc/conf.h"
@@ -373,11 +374,48 @@ check_cli(struct sbc_config *cfg, struct conf_errors *err)
 	return 0;
 }
 
+/* Headers no configuration may carry across: dialog state, routing,
+ * framing and who we are (topology hiding), long and compact forms. */
+static const char *const own_headers[] = {
+	"via", "v", "contact", "m", "record-route", "route", "path",
+	"service-route", "call-id", "i", "from", "f", "to", "t", "cseq",
+	"max-forwards", "content-length", "l", "content-type", "c",
+	"user-agent", "server", "warning", "authorization",
+	"proxy-authorization", "www-authenticate", "proxy-authenticate",
+	"session-expires", "x", "min-se", "supported", "k", "require",
+	"allow",
+};
+
+static int
+pass_header_ok(const char *name)
+{
+	size_t	i;
+
+	if (*name == '\0' || name[strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~")] != '\0')
+		return 0;
+	for (i = 0; i < sizeof(own_headers) / sizeof(own_headers[0]); i++)
+		if (strcasecmp(name, own_headers[i]) == 0)
+			return 0;
+	return 1;
+}
+
 /* RFC 4028: an interval below our own Min-SE would be refused by us. */
 static int
 check_signaling(struct sbc_config *cfg, struct conf_errors *err)
 {
 	const struct sbc_signaling	*s = &cfg->signaling;
+	size_t				 i;
+
+	for (i = 0; i < s->pass_headers.n; i++) {
+		if (pass_header_ok(s->pass_headers.v[i]))
+			continue;
+		ERR(cfg, err, LINE(cfg, s->pass_headers), "signaling: "
+		    "pass_headers: '%s' cannot cross the B2BUA (not a header "
+		    "name, or one the SBC owns on each leg)",
+		    s->pass_headers.v[i]);
+		return -1;
+	}
 
 	if (s->session_expires != 0 && s->session_expires < s->min_se) {
 		ERR(cfg, err, LINE2(cfg, s->session_expires, s->min_se),

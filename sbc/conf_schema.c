@@ -111,8 +111,7 @@ static const struct conf_section media_sec = SECTION("media", media_fields);
 #define S struct sbc_signaling
 static const struct conf_field signaling_fields[] = {
 	STR(S, "user_agent", user_agent, "sbc"),
-	BOOL(S, "strip_p_headers", strip_p_headers, 1),
-	STRV(S, "strip_headers", strip_headers),
+	STRV(S, "pass_headers", pass_headers),
 	INT(S, "ws_handshake_timeout", ws_handshake_timeout, 1, 300, 10),
 	INT(S, "ws_idle_timeout", ws_idle_timeout, 10, 86400, 600),
 	INT(S, "max_ws_message", max_ws_message, 1024, 1048576, 65536),

@@ -128,7 +128,8 @@ browser_relay_response(struct call *c, const sip_t *breq, const sip_t *resp,
 	if (m == NULL || f == NULL)
 		goto fail;
 	sip = sip_object(m);
-	if (topo_copy_headers(m, sip, resp, TOPO_TO_BROWSER) == -1 ||
+	if (topo_copy_headers(m, sip, resp, TOPO_TO_BROWSER,
+	    &c->cfg->signaling.pass_headers) == -1 ||
 	    topo_copy_body(m, sip, resp) == -1 ||
 	    (sdp != NULL && topo_add_sdp(m, sip, sdp) == -1))
 		goto fail;
@@ -199,7 +200,8 @@ browser_request(struct call *c, sip_method_t method, const char *name,
 	sip = sip_object(m);
 	if (request_headers(c, m, sip, method, name, cseq, branch) < 0 ||
 	    (from_pbx != NULL &&
-	    (topo_copy_headers(m, sip, from_pbx, TOPO_TO_BROWSER) == -1 ||
+	    (topo_copy_headers(m, sip, from_pbx, TOPO_TO_BROWSER,
+	    &c->cfg->signaling.pass_headers) == -1 ||
 	    topo_copy_body(m, sip, from_pbx) == -1)) ||
 	    (sdp != NULL && topo_add_sdp(m, sip, sdp) == -1)) {
 		msg_destroy(m);

@@ -101,7 +101,8 @@ pbx_msg(struct call *c, const sip_t *src, const char *sdp)
 	    TAG_IF(contact, SIPTAG_CONTACT_STR(contact)),
 	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"),
 	    TAG_END()) < 0 ||
-	    (src != NULL && (topo_copy_headers(m, sip, src, TOPO_TO_PBX) == -1 ||
+	    (src != NULL && (topo_copy_headers(m, sip, src, TOPO_TO_PBX,
+	    &c->cfg->signaling.pass_headers) == -1 ||
 	    topo_copy_body(m, sip, src) == -1)) ||
 	    (sdp != NULL && topo_add_sdp(m, sip, sdp) == -1)) {
 		msg_destroy(m);
@@ -455,7 +456,8 @@ pbx_reply(struct pend *p, const sip_t *bresp)
 	    st, bresp->sip_status->st_phrase, NULL)),
 	    TAG_IF(contact, SIPTAG_CONTACT_STR(contact)),
 	    SIPTAG_SERVER_STR(c->cfg->signaling.user_agent), TAG_END()) < 0 ||
-	    topo_copy_headers(m, sip, bresp, TOPO_TO_PBX) == -1 ||
+	    topo_copy_headers(m, sip, bresp, TOPO_TO_PBX,
+	    &c->cfg->signaling.pass_headers) == -1 ||
 	    topo_copy_body(m, sip, bresp) == -1 ||
 	    (sdp != NULL && topo_add_sdp(m, sip, sdp) == -1) ||
 	    (st < 300 && (p->method == sip_method_invite ||

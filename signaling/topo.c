@@ -40,9 +40,25 @@ static const char *const body_types[] = {
 	"application/dtmf",
 };
 
+static int
+copy_named(msg_t *msg, sip_t *sip, const sip_t *src,
+    const char *const *names, size_t n)
+{
+	const sip_unknown_t	*u;
+	size_t			 i;
+
+	for (u = src->sip_unknown; u != NULL; u = u->un_next)
+		for (i = 0; i < n; i++)
+			if (u->un_name != NULL &&
+			    strcasecmp(u->un_name, names[i]) == 0 &&
+			    sip_add_dup(msg, sip, (const sip_header_t *)u) < 0)
+				return -1;
+	return 0;
+}
+
 int
 topo_copy_headers(msg_t *msg, sip_t *sip, const sip_t *src,
-    enum topo_dir dir)
+    enum topo_dir dir, const struct sbc_strv *extra)
 {
 	const sip_header_t	*h;
 	size_t			 i;
@@ -54,7 +70,8 @@ topo_copy_headers(msg_t *msg, sip_t *sip, const sip_t *src,
 		if (h != NULL && sip_add_dup(msg, sip, h) < 0)
 			return -1;
 	}
-	return 0;
+	return extra == NULL ? 0 : copy_named(msg, sip, src, extra->v,
+	    extra->n);
 }
 
 static int

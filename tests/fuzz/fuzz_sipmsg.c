@@ -164,7 +164,8 @@ answer(const sip_t *req)
 	CHECK(r != NULL);
 	CHECK(sip_object(r)->sip_to != NULL);
 	CHECK(sip_object(r)->sip_to->a_tag != NULL);
-	if (topo_copy_headers(r, sip_object(r), req, TOPO_TO_BROWSER) == 0)
+	if (topo_copy_headers(r, sip_object(r), req, TOPO_TO_BROWSER,
+	    NULL) == 0)
 		(void)topo_copy_body(r, sip_object(r), req);
 	CHECK(sip_object(r)->sip_content_type == NULL ||
 	    strcasecmp(sip_object(r)->sip_content_type->c_type,

@@ -27,7 +27,7 @@ if ! netns_up 2>"$T/netns.err"; then
 	echo "1..0 # SKIP cannot create network namespaces: $(head -n 1 "$T/netns.err")"
 	exit 0
 fi
-plan 19
+plan 20
 
 ORIGIN=https://app.sbc.test
 WS=ws://$NS_SBC_OUT_IP:8080
@@ -60,6 +60,7 @@ routes = (
   { prefix = "3"; trunk = "pbx-tls"; strip = 0; }
 );
 policy = { allowed_origins = [ "$ORIGIN" ]; };
+signaling = { pass_headers = [ "x-account-code" ]; };
 CONF
 
 netns_sbc_start -c "$T/sbc.conf"
@@ -169,8 +170,13 @@ received() {
 call answer_udp uas_answer.xml udp -- --ws "$WS" --to sip:1000@sbc.test --hangup-after 1
 ok $? "ws -> udp: answered, browser hangs up (BYE relayed, 200 both ways)" || why
 
-call answer_tcp uas_answer.xml tcp -- --ws "$WS" --to sip:2000@sbc.test --hangup-after 1
+call answer_tcp uas_answer.xml tcp -- --ws "$WS" --to sip:2000@sbc.test --hangup-after 1 \
+    --capture "$T/answer_tcp/capture"
 ok $? "ws -> tcp: answered, browser hangs up" || why
+tr -d '\r' <"$T/answer_tcp/capture" | grep -q "^X-Account-Code: 4711$" &&
+	! grep -q "P-Asserted-Identity" "$T/answer_tcp/capture"
+ok $? "pass_headers = [x-account-code]: the PBX's X-Account-Code reaches the browser, P-Asserted-Identity does not" ||
+	diag "$T/answer_tcp/capture"
 # trunk pbx-tcp has codecs = [ "PCMA", "pcmu" ]: its INVITE offers those in
 # that order, then telephone-event; not the browser's opus first
 offer=$(received answer_tcp | tr -d '\r' | awk '/^INVITE / { inv = 1 } inv && /^m=audio/ { print; exit }')

@@ -160,7 +160,7 @@ test_default(void **state)
 	assert_string_equal(cfg->log.destination, "stderr");
 	assert_string_equal(cfg->daemon.state_dir, "/var/lib/sbc");
 	assert_string_equal(cfg->signaling.user_agent, "sbc");
-	assert_int_equal(cfg->signaling.strip_p_headers, 1);
+	assert_int_equal(cfg->signaling.pass_headers.n, 0);
 	assert_int_equal(cfg->signaling.max_ws_message, 65536);
 	assert_int_equal(cfg->snmp.enabled, 0);
 	assert_int_equal(cfg->snmp.reconnect, 5);
@@ -217,7 +217,7 @@ test_sample_file(void **state)
 	assert_int_equal(cfg->policy.allowed_origins.n, 1);
 	assert_int_equal(cfg->cli.mode, 0660);
 	/* lines of the real file */
-	assert_int_equal(sbc_config_line(cfg, &cfg->default_trunk), 104);
+	assert_int_equal(sbc_config_line(cfg, &cfg->default_trunk), 107);
 	assert_int_equal(sbc_config_line(cfg, &cfg->listeners[1].port), 50);
 	sbc_config_unref(cfg);
 }
@@ -367,9 +367,19 @@ test_wrong_type(void **state)
 	    ");\n", 4, "only strings");
 	EXPECT_ERROR(
 	    PBX_LISTENER
-	    "signaling = {\n"
-	    "  strip_p_headers = 1;\n"
+	    "snmp = {\n"
+	    "  enabled = 1;\n"
 	    "};\n", 3, "true or false");
+	EXPECT_ERROR(
+	    PBX_LISTENER
+	    "signaling = {\n"
+	    "  pass_headers = [ \"X-Account\", \"Via\" ];\n"
+	    "};\n", 3, "'Via' cannot cross");
+	EXPECT_ERROR(
+	    PBX_LISTENER
+	    "signaling = {\n"
+	    "  pass_headers = [ \"X-A: b\" ];\n"
+	    "};\n", 3, "not a header name");
 	EXPECT_ERROR(
 	    PBX_LISTENER
 	    "media = 5;\n", 2, "must be a group");

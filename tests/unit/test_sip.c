@@ -864,9 +864,11 @@ assert_nothing_private(const char *text)
 static void
 test_topo_headers(void **state)
 {
-	const char	*text;
-	char		 names[512];
-	msg_t		*src, *dst;
+	const char		*text;
+	char			 names[512];
+	const char		*custom[] = { "x-custom" };
+	const struct sbc_strv	 pass = { custom, 1 };
+	msg_t			*src, *dst;
 
 	(void)state;
 	src = msg_make(sip_default_mclass(), 0, TOPO_SRC "Content-Length: 0"
@@ -882,7 +884,7 @@ test_topo_headers(void **state)
 	/* toward the PBX: Authorization, Subject, Reason */
 	dst = topo_dst(TOPO_TO_PBX);
 	assert_int_equal(topo_copy_headers(dst, sip_object(dst),
-	    sip_object(src), TOPO_TO_PBX), 0);
+	    sip_object(src), TOPO_TO_PBX, NULL), 0);
 	text = bytes(dst);
 	assert_true(strncmp(text, "INVITE sip:1000@pbx.example SIP/2.0\r\n",
 	    37) == 0);
@@ -899,7 +901,7 @@ test_topo_headers(void **state)
 	/* toward the browser: WWW-Authenticate, Subject, Reason */
 	dst = topo_dst(TOPO_TO_BROWSER);
 	assert_int_equal(topo_copy_headers(dst, sip_object(dst),
-	    sip_object(src), TOPO_TO_BROWSER), 0);
+	    sip_object(src), TOPO_TO_BROWSER, NULL), 0);
 	text = bytes(dst);
 	assert_true(strncmp(text, "SIP/2.0 401 Unauthorized\r\n", 26) == 0);
 	header_names(text, names, sizeof(names));
@@ -909,6 +911,15 @@ test_topo_headers(void **state)
 	assert_false(has_header(text, "Authorization"));
 	assert_null(strstr(text, "0123456789abcdef"));
 	assert_nothing_private(text);
+	msg_destroy(dst);
+
+	/* signaling.pass_headers = [ "x-custom" ]: that one crosses too */
+	dst = topo_dst(TOPO_TO_PBX);
+	assert_int_equal(topo_copy_headers(dst, sip_object(dst),
+	    sip_object(src), TOPO_TO_PBX, &pass), 0);
+	text = bytes(dst);
+	assert_non_null(strstr(text, "X-Custom: internal-secret\r\n"));
+	assert_false(has_header(text, "P-Asserted-Identity"));
 	msg_destroy(dst);
 	msg_destroy(src);
 }
