@@ -123,6 +123,23 @@ show_call(struct b2b *b, struct ctl_query *q, json_object **out,
 	return 0;
 }
 
+/* A +sip.instance as people read it: "<urn:uuid:...>" -> urn:uuid:... */
+static void
+add_instance(json_object *o, const char *inst)
+{
+	char	buf[256];
+	size_t	len;
+
+	if (inst == NULL) {
+		add_str(o, "instance", "-");
+		return;
+	}
+	inst += strspn(inst, "\"<");
+	len = strcspn(inst, ">\"");
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, inst);
+	add_str(o, "instance", buf);
+}
+
 static int
 show_registrations(struct b2b *b, struct ctl_query *q, json_object **out,
     char *err, size_t len)
@@ -139,7 +156,7 @@ show_registrations(struct b2b *b, struct ctl_query *q, json_object **out,
 		add_str(o, "aor", v->aor);
 		add_str(o, "contact", v->contact);
 		add_int(o, "expires", (int64_t)(v->expires - now));
-		add_str(o, "instance", v->instance ? v->instance : "-");
+		add_instance(o, v->instance);
 		add_int(o, "reg_id", v->reg_id);
 		add_int(o, "flow", (int64_t)v->flow);
 		json_object_array_add(*out, o);

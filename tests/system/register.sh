@@ -16,7 +16,7 @@ if ! command -v node >/dev/null 2>&1; then
 	echo "1..0 # SKIP node is not installed"
 	exit 0
 fi
-plan 22
+plan 23
 
 # free_port: a TCP and UDP port nobody on this host listens on.
 free_port() {
@@ -58,6 +58,7 @@ users = (
   { name = "alice"; domain = "sbc.test"; password = "alice-secret"; max_registrations = 2; },
   { name = "bob"; domain = "sbc.test"; password = "bob-secret"; }
 );
+cli = { socket = "$T/sbcctl.sock"; };
 CONF
 
 # reg NAME ARGS...: one foreground client, bounded; its JSON line in
@@ -194,6 +195,18 @@ reg bob --aor sip:bob@sbc.test --user bob --pass bob-secret &&
     js "$T/bob.json" 'r.contacts.length === 1 && r.contacts[0].uri === r.contact' \
     >>"$T/bob.err"
 ok $? "bob meanwhile: his 200 lists only his own contact" || show bob
+
+# sbcctl show registrations: A and B (held open); bob's went with his
+# WebSocket
+"$SBCCTL" -s "$T/sbcctl.sock" -j show registrations >"$T/regs.json" 2>&1 &&
+	node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+	    const inst = r.map((b) => b.aor + " " + b.instance).sort().join(",");
+	    process.exit(r.length === 2 && r.every((b) => b.expires > 0 && b.flow > 0) &&
+	    inst === `alice@sbc.test ${process.argv[2]}0a,alice@sbc.test ${process.argv[2]}0b` ? 0 : 1)' \
+	    "$T/regs.json" "$UUID" &&
+	"$SBCCTL" -s "$T/sbcctl.sock" show registrations | grep -c "alice@sbc.test" | grep -qx 2
+ok $? "sbcctl show registrations (--json and table): alice's devices A and B, nothing of bob's closed flow" ||
+	diag "$T/regs.json"
 
 reg devC --user alice --pass alice-secret --instance "${UUID}0c" --expect 403
 ok $? "device C (a third one, max_registrations = 2): 403" || show devC

@@ -33,7 +33,7 @@ if ! netns_up 2>"$T/netns.err"; then
 	echo "1..0 # SKIP cannot create network namespaces: $(head -n 1 "$T/netns.err")"
 	exit 0
 fi
-plan 15
+plan 16
 
 # ------------------------------------------------------------ registrars
 BIG=$(head -c 10240 /dev/zero | tr '\0' N)
@@ -156,6 +156,19 @@ states=$(ctl_json | node -e 'let s = ""; process.stdin.on("data", d => s += d).o
 ok $? "sbcctl show trunks: registered ones up (with their end), the others failed" ||
 	{ echo "# $states"; ctl_json | sed 's/^/# /'; }
 
+# sbcctl trunk unregister / register: Expires: 0 to sha's registrar, then
+# a new registration (challenge, 200)
+n0=$(regs sha | wc -l)
+ctl trunk unregister sha >"$T/ctl-unreg.out" 2>&1 &&
+	until_ok 10 field_is sha registration unregistered &&
+	regs sha | tail -n 1 | awk '{ exit !($3 == "0") }' &&
+	ctl trunk register sha >"$T/ctl-reg.out" 2>&1 &&
+	until_ok 10 field_is sha registration registered &&
+	[ "$(regs sha | wc -l)" -ge $((n0 + 2)) ] &&
+	! ctl trunk register nosuch >"$T/ctl-bad.out" 2>&1
+ok $? "sbcctl trunk unregister sha (Expires: 0, state unregistered), trunk register sha (registered again); an unknown trunk fails" ||
+	{ diag "$T/ctl-unreg.out" "$T/ctl-reg.out" "$T/ctl-bad.out"; regs sha | sed 's/^/# /'; why sha; }
+
 # ------------------------------------------------------------ refresh, backoff
 # flaky's fourth REGISTER comes 35-58 s after its first; md5 refreshes
 # 30 s after its 200.
@@ -190,7 +203,7 @@ ok $? "SIGTERM: clean exit 0, no sanitizer report" || diag "$T/sbc.log"
 unreg() { received "$1" | grep -q '^Expires: 0$' && sent "$1" | tail -n 1 | grep -q '^SIP/2.0 200'; }
 stop_ms=$(awk '/sbc notice: Terminated: stopping/ { split($1, a, "T"); split(a[2], t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3] }
     /sbc notice: stopped/ { split($1, a, "T"); split(a[2], t, ":"); printf "%d", (t[1] * 3600 + t[2] * 60 + t[3] - s) * 1000 }' "$T/sbc.log")
-unreg md5 && unreg sha && unreg brief && [ "$(grep -c "signaling notice: trunk '.*': unregistered" "$T/sbc.log")" -eq 3 ] &&
+unreg md5 && unreg sha && unreg brief && [ "$(grep -c "signaling notice: trunk '.*': unregistered" "$T/sbc.log")" -eq 4 ] &&
 	[ "${stop_ms:-9999}" -le 1500 ]
 ok $? "at SIGTERM md5, sha and brief unregistered (Expires: 0, 200); stop took ${stop_ms:-?} ms" ||
 	{ why md5; grep -E "unregist|stopp" "$T/sbc.log" | sed 's/^/# /'; }
