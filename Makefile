@@ -8,8 +8,11 @@
 #                   and libFuzzer (clang) in ./build-check, run every test,
 #                   print "N passed, N failed"
 #   make bench      media benchmarks (docs/benchmarks.md)
-#   make install    install from ./build (DESTDIR and PREFIX honoured)
-#   make distcheck  autotools distcheck from ./build
+#   make install    install from ./build (DESTDIR and PREFIX honoured;
+#                   layout and systemd unit: docs/deployment.md)
+#   make distcheck  autotools distcheck from ./build: the tarball's unit,
+#                   install and fuzz tests (no system tests: they need
+#                   root, netns and Chromium; --disable-system-tests)
 #   make clean      remove both build trees
 BUILD      ?= build
 CHECK      ?= build-check

@@ -350,6 +350,15 @@ check_files(struct sbc_config *cfg, struct conf_errors *err)
 		    "together (leave both empty for a self-signed one)");
 		return -1;
 	}
+	if ((*cfg->media.dtls_certificate == '\0') !=
+	    (*cfg->media.dtls_private_key == '\0')) {
+		ERR(cfg, err, *cfg->media.dtls_certificate == '\0' ?
+		    LINE(cfg, cfg->media.dtls_private_key) :
+		    LINE(cfg, cfg->media.dtls_certificate), "media: "
+		    "dtls_certificate and dtls_private_key go together (leave "
+		    "both empty for one made at start)");
+		return -1;
+	}
 	if (*cfg->daemon.state_dir == '\0') {
 		ERR(cfg, err, LINE(cfg, cfg->daemon.state_dir), "daemon: state_dir must not be empty");
 		return -1;
@@ -368,6 +377,13 @@ check_cli(struct sbc_config *cfg, struct conf_errors *err)
 	    mode > 0777) {
 		ERR(cfg, err, LINE(cfg, cfg->cli.mode_str), "cli: mode must be an octal string like "
 		    "\"0660\" (not \"%s\")", cfg->cli.mode_str);
+		return -1;
+	}
+	/* connect() needs write permission: o+w is every local user */
+	if (mode & 0002) {
+		ERR(cfg, err, LINE(cfg, cfg->cli.mode_str), "cli: mode \"%s\" "
+		    "lets every local user control the SBC; use \"0660\" and "
+		    "cli.group", cfg->cli.mode_str);
 		return -1;
 	}
 	cfg->cli.mode = (int)mode;

@@ -6,6 +6,9 @@
  * synchronously with sigwaitinfo(), so no handler runs concurrently.
  * Exception: reload_locked() (sbc_ctx.reload) also runs in the ctl thread
  * for `sbcctl reload`; reload_lock guards d->cfg against SIGHUP's reload.
+ * A reload also reads the WSS certificate and key again (ACME renewals)
+ * and hands the new TLS context to the edge.  systemd (Type=notify) hears
+ * READY=1, RELOADING=1 and STOPPING=1 (sdnotify.h).
  */
 #include "config.h"
 
@@ -13,12 +16,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
 #include <sofia-sip/su.h>
 
 #include "media/dtls.h"
@@ -30,6 +35,7 @@
 #include "sbc/daemon.h"
 #include "sbc/log.h"
 #include "sbc/privdrop.h"
+#include "sbc/sdnotify.h"
 #include "sbc/service.h"
 #include "sbc/snmp_agent.h"
 #include "sbc/snmp_trunks.h"
@@ -37,6 +43,17 @@
 #include "sbc/tlscert.h"
 #include "signaling/edge.h"
 #include "signaling/signaling.h"
+
+/* What a certificate file was when loaded: a renewal (or a chmod)
+ * changes it. */
+struct file_stamp {
+	int		ok;		/* stat() worked */
+	int		err;		/* its errno when not */
+	dev_t		dev;
+	ino_t		ino;
+	off_t		size;
+	struct timespec	ctime;		/* content, mode and owner changes */
+};
 
 struct sbc_daemon {
 	const struct sbc_options	*opts;
@@ -56,6 +73,8 @@ struct sbc_daemon {
 	struct sbc_service		**mediap;
 	int				 nmedia;
 	int				 pidfile_written;
+	int				 wss;		/* the edge has TLS */
+	struct file_stamp		 cert_st, key_st; /* as loaded */
 	int				 latch_inited;
 	struct snmp_agent		*snmp;		/* NULL: SNMP off */
 	struct policy			*policy;	/* bans, rates */
@@ -299,11 +318,178 @@ listeners_equal(const struct sbc_config *a, const struct sbc_config *b)
 	return 1;
 }
 
+#define CERT_WARN_DAYS	30
+
+/* A warning and sbcCertificateExpiring when the TLS certificate ends soon
+ * (at start, and at a reload that reads a new one). */
+static void
+check_certificate(struct sbc_daemon *d, const char *cert)
+{
+	char	msg[512];
+
+	if (sbc_tls_cert_expiring(cert, CERT_WARN_DAYS, msg,
+	    sizeof(msg)) != 1)
+		return;
+	log_warn(&d->log, "TLS certificate %s", msg);
+	snmp_agent_notify(d->snmp, SNMP_NOTIFY_CERT_EXPIRING, msg);
+}
+
+static const char *
+state_dir(const struct sbc_daemon *d, const struct sbc_config *cfg)
+{
+	return d->opts->state_dir ? d->opts->state_dir : cfg->daemon.state_dir;
+}
+
+static int
+has_wss(const struct sbc_config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->nlisteners; i++)
+		if (cfg->listeners[i].transport == SBC_TP_WSS)
+			return 1;
+	return 0;
+}
+
+static void
+stamp(const char *path, struct file_stamp *fs)
+{
+	struct stat	st;
+
+	memset(fs, 0, sizeof(*fs));
+	if (stat(path, &st) == -1) {
+		fs->err = errno;
+		return;
+	}
+	fs->ok = 1;
+	fs->dev = st.st_dev;
+	fs->ino = st.st_ino;
+	fs->size = st.st_size;
+	fs->ctime = st.st_ctim;
+}
+
+static int
+stamp_same(const struct file_stamp *a, const struct file_stamp *b)
+{
+	return a->ok && b->ok && a->dev == b->dev && a->ino == b->ino &&
+	    a->size == b->size && a->ctime.tv_sec == b->ctime.tv_sec &&
+	    a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+/* The WSS context would come out the same: files and settings unchanged. */
+static int
+tls_unchanged(const struct sbc_daemon *d, const struct sbc_config *cfg,
+    const struct file_stamp *cert, const struct file_stamp *key)
+{
+	const struct sbc_tls	*o = &d->cfg->tls, *n = &cfg->tls;
+
+	return strcmp(o->certificate, n->certificate) == 0 &&
+	    strcmp(o->private_key, n->private_key) == 0 &&
+	    strcmp(o->ciphers, n->ciphers) == 0 &&
+	    strcmp(o->ciphersuites, n->ciphersuites) == 0 &&
+	    strcmp(o->min_version, n->min_version) == 0 &&
+	    stamp_same(cert, &d->cert_st) && stamp_same(key, &d->key_st);
+}
+
+/* 1 with why when the daemon, as it runs now, cannot read path. */
+static int
+unreadable(const char *path, char *why, size_t len)
+{
+	if (access(path, R_OK) == 0)
+		return 0;
+	snprintf(why, len, "%s: %s (the daemon runs as uid %d, gid %d)", path,
+	    strerror(errno), (int)geteuid(), (int)getegid());
+	return 1;
+}
+
+/*
+ * A reload reads the WSS certificate and key again when they changed (an
+ * ACME client renewed them) or the tls settings did: *ctx gets the new TLS
+ * context for the edge.  -1 when they do not load, with why in err: the
+ * reload is refused and the running certificate stays.
+ *  - Unchanged files are not read: a daemon that dropped root keeps
+ *    reloading other settings even when its key is root's alone.
+ *  - Files it cannot even stat (a root-only directory, after the drop)
+ *    keep the running certificate, with a warning.
+ *  - Without tls.certificate the self-signed one made at start stays.
+ *  - The tls listeners toward PBXs (Sofia-SIP) keep what they loaded at
+ *    start.
+ * Under reload_lock.
+ */
+static int
+reload_tls(struct sbc_daemon *d, const struct sbc_config *cfg, SSL_CTX **ctx,
+    char *err, size_t errlen)
+{
+	struct sbc_tls_files	*tf = NULL;
+	struct file_stamp	 cert, key;
+	char			 why[1024];
+	int			 rc = -1;
+
+	*ctx = NULL;
+	if (!d->wss)
+		return 0;
+	if (*cfg->tls.certificate == '\0') {
+		if (*d->cfg->tls.certificate != '\0')
+			log_warn(&d->log, "tls: certificate removed: the WSS "
+			    "listeners keep %s until a restart",
+			    d->cfg->tls.certificate);
+		return 0;
+	}
+	stamp(cfg->tls.certificate, &cert);
+	stamp(cfg->tls.private_key, &key);
+	if (tls_unchanged(d, cfg, &cert, &key))
+		return 0;
+	if (!cert.ok || !key.ok) {
+		log_warn(&d->log, "tls: cannot look at %s: %s (uid %d); the WSS "
+		    "listeners keep the certificate they have until a restart",
+		    cert.ok ? cfg->tls.private_key : cfg->tls.certificate,
+		    strerror(cert.ok ? key.err : cert.err), (int)geteuid());
+		return 0;
+	}
+	if ((tf = calloc(1, sizeof(*tf))) == NULL) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto done;
+	}
+	if (sbc_tls_key_file_ok(cfg->tls.private_key, why, sizeof(why)) == -1 ||
+	    unreadable(cfg->tls.certificate, why, sizeof(why)) ||
+	    unreadable(cfg->tls.private_key, why, sizeof(why)))
+		goto done;
+	if (sbc_tls_resolve(cfg->tls.certificate, cfg->tls.private_key,
+	    state_dir(d, cfg), tf, &d->log) == -1) {
+		snprintf(why, sizeof(why), "cannot use %s / %s",
+		    cfg->tls.certificate, cfg->tls.private_key);
+		goto done;
+	}
+	if ((*ctx = ws_edge_tls_ctx(cfg, tf, &d->log)) == NULL) {
+		snprintf(why, sizeof(why), "cannot load %s / %s", tf->cert,
+		    tf->key);
+		goto done;
+	}
+	d->cert_st = cert;		/* the reload goes on from here */
+	d->key_st = key;
+	log_notice(&d->log, "tls: %s read again for the WSS listeners",
+	    tf->cert);
+	check_certificate(d, tf->cert);
+	rc = 0;
+done:
+	if (rc == -1) {
+		log_err(&d->log, "reload refused: TLS: %s; keeping the running "
+		    "configuration and certificate", why);
+		if (err != NULL)
+			snprintf(err, errlen, "reload refused: TLS: %s; keeping "
+			    "the running configuration and certificate", why);
+	}
+	free(tf);
+	return rc;
+}
+
 /* err: NULL, or the FILE:LINE errors on return -1.  Under reload_lock. */
 static int
 reload(struct sbc_daemon *d, char *err, size_t errlen)
 {
 	struct sbc_config	*cfg;
+	SSL_CTX			*tls;
+	struct sbc_qmsg		*m;
 
 	log_notice(&d->log, "reloading %s", d->opts->config_path ?
 	    d->opts->config_path : "the embedded configuration");
@@ -315,12 +501,22 @@ reload(struct sbc_daemon *d, char *err, size_t errlen)
 		    "(see above); keeping the running one");
 		return -1;
 	}
+	if (reload_tls(d, cfg, &tls, err, errlen) == -1) {
+		sbc_config_unref(cfg);
+		return -1;
+	}
 	if (!listeners_equal(d->cfg, cfg))
 		log_warn(&d->log, "listener changes need a restart; the "
 		    "bound listeners stay as they are");
 	if (!d->opts->debug)
 		sbc_log_set_level(&d->log, sbc_log_level_parse(cfg->log.level));
 	for_each_service(d, svc_config, cfg);
+	if (tls != NULL) {
+		if ((m = edge_tls_msg_new(tls)) == NULL)
+			SSL_CTX_free(tls);
+		else
+			(void)sbc_service_post(&d->edge, m);
+	}
 	sbc_config_unref(d->cfg);
 	d->cfg = cfg;
 	if (d->snmp_on)
@@ -332,6 +528,20 @@ reload(struct sbc_daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* systemd: a reload is under way (MONOTONIC_USEC for Type=notify-reload). */
+static void
+notify_reloading(void)
+{
+	struct timespec	ts;
+	char		buf[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(buf, sizeof(buf), "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000ULL +
+	    (unsigned long long)ts.tv_nsec / 1000);
+	(void)sbc_sd_notify(buf);
+}
+
 /* SIGHUP (main) and sbcctl reload (ctl thread, sbc_ctx.reload). */
 static int
 reload_locked(void *arg, char *err, size_t errlen)
@@ -340,7 +550,9 @@ reload_locked(void *arg, char *err, size_t errlen)
 	int			 rc;
 
 	pthread_mutex_lock(&d->reload_lock);
+	notify_reloading();
 	rc = reload(d, err, errlen);
+	(void)sbc_sd_notify("READY=1");
 	pthread_mutex_unlock(&d->reload_lock);
 	return rc;
 }
@@ -410,6 +622,9 @@ init_media(struct sbc_daemon *d)
 {
 	const struct sbc_media	*m = &d->cfg->media;
 
+	if (*m->dtls_private_key != '\0' &&
+	    sbc_tls_check_key_file(m->dtls_private_key, &d->log) == -1)
+		return -1;
 	if (srtp_global_init() == -1) {
 		log_err(&d->log, "libsrtp initialisation failed");
 		return -1;
@@ -442,26 +657,10 @@ start_snmp(struct sbc_daemon *d)
 	    snmp_cfg_trunks_rows, &d->snmp_trunks, &d->log);
 }
 
-#define CERT_WARN_DAYS	30
-
-/* A warning and sbcCertificateExpiring when the TLS certificate ends soon. */
-static void
-check_certificate(struct sbc_daemon *d)
-{
-	char	msg[512];
-
-	if (sbc_tls_cert_expiring(d->tls.cert, CERT_WARN_DAYS, msg,
-	    sizeof(msg)) != 1)
-		return;
-	log_warn(&d->log, "TLS certificate %s", msg);
-	snmp_agent_notify(d->snmp, SNMP_NOTIFY_CERT_EXPIRING, msg);
-}
-
 static int
 start(struct sbc_daemon *d)
 {
-	const char	*state = d->opts->state_dir ? d->opts->state_dir :
-			    d->cfg->daemon.state_dir;
+	const char	*state = state_dir(d, d->cfg);
 	int		 failed = 0;
 
 	if (sbc_tls_resolve(d->cfg->tls.certificate, d->cfg->tls.private_key,
@@ -469,6 +668,11 @@ start(struct sbc_daemon *d)
 	    sbc_tls_sofia_dir(state, d->cfg->tls.ca_file, &d->tls,
 	    &d->log) == -1)
 		return -1;
+	d->wss = has_wss(d->cfg);
+	if (*d->cfg->tls.certificate != '\0') {
+		stamp(d->cfg->tls.certificate, &d->cert_st);
+		stamp(d->cfg->tls.private_key, &d->key_st);
+	}
 	signaling_redirect_sofia_logs(&d->log);
 	if (init_media(d) == -1 || init_services(d) == -1)
 		return -1;
@@ -486,7 +690,7 @@ start(struct sbc_daemon *d)
 	    &d->log) == -1)
 		return -1;
 	start_snmp(d);
-	check_certificate(d);
+	check_certificate(d, d->tls.cert);
 	sbc_latch_release(&d->latch, 1);
 	return 0;
 }
@@ -506,6 +710,7 @@ wait_signals(struct sbc_daemon *d, const sigset_t *set)
 			continue;
 		}
 		log_notice(&d->log, "%s: stopping", strsignal(sig));
+		(void)sbc_sd_notify("STOPPING=1");
 		return 0;
 	}
 }
@@ -568,6 +773,9 @@ sbc_daemon_run(const struct sbc_options *opts)
 		banner(&d);
 		pthread_mutex_unlock(&d.reload_lock);
 		log_notice(&d.log, "ready");
+		if (sbc_sd_notify("READY=1") == -1)
+			log_warn(&d.log, "cannot notify systemd (NOTIFY_SOCKET): "
+			    "%s", strerror(errno));
 		rc = wait_signals(&d, &wanted);
 	}
 	stop(&d);

@@ -37,12 +37,18 @@ sbc_drop_privileges(const char *user, const char *group, struct sbc_log *lg)
 
 	if (*user == '\0')
 		return 0;
+	pw = getpwnam(user);
 	if (geteuid() != 0) {
-		log_warn(lg, "not root: staying user %d (daemon.user '%s' "
-		    "ignored)", (int)geteuid(), user);
+		/* started as that user already (systemd's User=sbc) */
+		if (pw != NULL && pw->pw_uid == geteuid())
+			log_info(lg, "running as %s (uid %d)", user,
+			    (int)geteuid());
+		else
+			log_warn(lg, "not root: staying user %d (daemon.user "
+			    "'%s' ignored)", (int)geteuid(), user);
 		return 0;
 	}
-	if ((pw = getpwnam(user)) == NULL) {
+	if (pw == NULL) {
 		log_err(lg, "user '%s' does not exist", user);
 		return -1;
 	}

@@ -2,7 +2,8 @@
  * tlscert.c: self-signed certificate on first run, key permission checks
  * (see tlscert.h).  OpenSSL 3 EVP API only; no shell-outs.
  *
- * Owns: nothing after return.  Thread: main.
+ * Owns: nothing after return.  Thread: main; at reload also ctl (see
+ * tlscert.h).
  */
 #include "config.h"
 
@@ -27,17 +28,29 @@
 #define CERT_DAYS	825
 
 int
-sbc_tls_check_key_file(const char *path, struct sbc_log *lg)
+sbc_tls_key_file_ok(const char *path, char *why, size_t len)
 {
 	struct stat	st;
 
 	if (stat(path, &st) == -1) {
-		log_err(lg, "%s: %s", path, strerror(errno));
+		snprintf(why, len, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (st.st_mode & (S_IROTH | S_IWOTH)) {
-		log_err(lg, "%s: private key is readable by others; "
+		snprintf(why, len, "%s: private key is readable by others; "
 		    "chmod o-rwx it", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+sbc_tls_check_key_file(const char *path, struct sbc_log *lg)
+{
+	char	why[4200];
+
+	if (sbc_tls_key_file_ok(path, why, sizeof(why)) == -1) {
+		log_err(lg, "%s", why);
 		return -1;
 	}
 	return 0;

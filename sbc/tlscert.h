@@ -5,7 +5,8 @@
  * certificate (CN and SAN localhost, 127.0.0.1, ::1) is generated on first
  * run in the state directory and reused after.  Private keys readable by
  * others are refused.
- * Owns: nothing after return.  Thread: main, before the services start.
+ * Owns: nothing after return.  Thread: main before the services start;
+ * at reload main or ctl (under the daemon's reload lock).
  */
 #ifndef SBC_TLSCERT_H
 #define SBC_TLSCERT_H
@@ -23,6 +24,13 @@ struct sbc_tls_files {
 
 int	sbc_tls_resolve(const char *cert, const char *key,
 	    const char *state_dir, struct sbc_tls_files *, struct sbc_log *);
+/*
+ * A private key file must exist and give others no access (mode o-rwx):
+ * 0, or -1 with why ("PATH: private key is readable by others; chmod
+ * o-rwx it") in why / in the log.  Every configured key goes through it:
+ * tls.private_key at start and reload, media.dtls_private_key at start.
+ */
+int	sbc_tls_key_file_ok(const char *path, char *why, size_t len);
 int	sbc_tls_check_key_file(const char *path, struct sbc_log *);
 
 /*

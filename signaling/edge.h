@@ -24,6 +24,7 @@ enum edge_msg_type {
 	EDGE_EV_FLOW_CLOSED,				/* edge → sig */
 	EDGE_CMD_SEND,					/* sig → edge */
 	EDGE_CMD_CLOSE,					/* sig → edge */
+	EDGE_CMD_TLS,					/* main → edge */
 };
 
 struct edge_flow_info {
@@ -45,6 +46,23 @@ struct edge_msg {
 
 struct edge_msg *edge_msg_new(unsigned type, uint64_t flow,
 	    const void *data, size_t len);
+
+/*
+ * The WSS listeners' TLS context: certificate chain and key from tf,
+ * versions and ciphers from cfg.  NULL (logged) when they do not load.
+ * Any thread: main builds a new one at reload (a renewed certificate) and
+ * hands it over with edge_tls_msg_new(); new connections use it, open
+ * ones keep theirs.
+ */
+struct ssl_ctx_st;
+struct sbc_config;
+struct sbc_tls_files;
+struct sbc_log;
+
+struct ssl_ctx_st *ws_edge_tls_ctx(const struct sbc_config *,
+	    const struct sbc_tls_files *, struct sbc_log *);
+/* EDGE_CMD_TLS owning ctx (freed with the message when not taken). */
+struct sbc_qmsg *edge_tls_msg_new(struct ssl_ctx_st *ctx);
 
 extern const struct sbc_service_ops edge_ops;
 

@@ -1,9 +1,11 @@
 /*
  * ws_edge.c: the WebSocket edge service: binds the ws/wss listeners,
- * builds the WSS SSL_CTX (TLS 1.2+, modern ciphers), routes signaling's
- * commands to flows.  Connections themselves live in ws_conn.c.
+ * builds the WSS SSL_CTX (TLS 1.2+, modern ciphers) and takes the new one
+ * main builds at a reload (EDGE_CMD_TLS), routes signaling's commands to
+ * flows.  Connections themselves live in ws_conn.c.
  *
- * Owns: listeners, SSL_CTX, the flow table.  Thread: "ws-edge".
+ * Owns: listeners, SSL_CTX, the flow table.  Thread: "ws-edge";
+ * ws_edge_tls_ctx() and edge_tls_msg_new() also run in main or ctl.
  */
 #include "config.h"
 
@@ -78,10 +80,51 @@ on_close(struct sbc_service *s, struct sbc_qmsg *m)
 		ws_conn_close(c, WS_CLOSE_NORMAL, "closed by the SBC");
 }
 
+struct edge_tls_msg {
+	struct sbc_qmsg	 hdr;
+	SSL_CTX		*ctx;
+};
+
+static void
+tls_msg_free(struct sbc_qmsg *m)
+{
+	SSL_CTX_free(((struct edge_tls_msg *)m)->ctx);
+	free(m);
+}
+
+struct sbc_qmsg *
+edge_tls_msg_new(SSL_CTX *ctx)
+{
+	struct edge_tls_msg	*m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->hdr.type = EDGE_CMD_TLS;
+	m->hdr.free = tls_msg_free;
+	m->ctx = ctx;
+	return &m->hdr;
+}
+
+/* A reload's new certificate: connections accepted from now on use it
+ * (SSL_new takes a reference, so open ones keep the old context). */
+static void
+on_tls(struct sbc_service *s, struct sbc_qmsg *m)
+{
+	struct edge		*e = s->priv;
+	struct edge_tls_msg	*tm = (struct edge_tls_msg *)m;
+
+	if (e->ssl == NULL)
+		return;		/* no wss listener: nothing uses TLS here */
+	SSL_CTX_free(e->ssl);
+	e->ssl = tm->ctx;
+	tm->ctx = NULL;
+}
+
 static const struct sbc_msg_handler edge_handlers[] = {
 	{ SBC_MSG_STOP, on_stop },
 	{ EDGE_CMD_SEND, on_send },
 	{ EDGE_CMD_CLOSE, on_close },
+	{ EDGE_CMD_TLS, on_tls },
 };
 
 static int
@@ -90,8 +133,8 @@ tls_version(const char *v)
 	return strcmp(v, "1.3") == 0 ? TLS1_3_VERSION : TLS1_2_VERSION;
 }
 
-static SSL_CTX *
-make_ssl_ctx(const struct sbc_config *cfg, const struct sbc_tls_files *tf,
+SSL_CTX *
+ws_edge_tls_ctx(const struct sbc_config *cfg, const struct sbc_tls_files *tf,
     struct sbc_log *lg)
 {
 	SSL_CTX	*ctx;
@@ -193,7 +236,7 @@ bind_listeners(struct edge *e, const struct sbc_config *cfg)
 		if (l->transport != SBC_TP_WS && l->transport != SBC_TP_WSS)
 			continue;
 		if (l->transport == SBC_TP_WSS && e->ssl == NULL &&
-		    (e->ssl = make_ssl_ctx(cfg, e->svc->ctx->tls,
+		    (e->ssl = ws_edge_tls_ctx(cfg, e->svc->ctx->tls,
 		    e->svc->ctx->log)) == NULL)
 			return -1;
 		if (bind_listener(e, l, i) == -1)

@@ -217,8 +217,8 @@ test_sample_file(void **state)
 	assert_int_equal(cfg->policy.allowed_origins.n, 1);
 	assert_int_equal(cfg->cli.mode, 0660);
 	/* lines of the real file */
-	assert_int_equal(sbc_config_line(cfg, &cfg->default_trunk), 107);
-	assert_int_equal(sbc_config_line(cfg, &cfg->listeners[1].port), 50);
+	assert_int_equal(sbc_config_line(cfg, &cfg->default_trunk), 110);
+	assert_int_equal(sbc_config_line(cfg, &cfg->listeners[1].port), 53);
 	sbc_config_unref(cfg);
 }
 
@@ -634,6 +634,49 @@ test_cli_mode(void **state)
 	    "cli = {\n"
 	    "  mode = 660;\n"
 	    "};\n", 3, "string");
+	/* o+w: any local user could connect and control the SBC */
+	EXPECT_ERROR(
+	    PBX_LISTENER
+	    "cli = {\n"
+	    "  mode = \"0666\";\n"
+	    "};\n", 3, "every local user");
+	EXPECT_ERROR(
+	    PBX_LISTENER
+	    "cli = {\n"
+	    "  mode = \"0662\";\n"
+	    "};\n", 3, "every local user");
+}
+
+/* Group-only and owner-only modes stay valid, and are parsed as octal. */
+static void
+test_cli_mode_ok(void **state)
+{
+	struct sbc_config	*cfg;
+
+	(void)state;
+	cfg = LOAD_OK(PBX_LISTENER "cli = { mode = \"0664\"; };\n");
+	assert_int_equal(cfg->cli.mode, 0664);
+	sbc_config_unref(cfg);
+	cfg = LOAD_OK(PBX_LISTENER "cli = { mode = \"0600\"; };\n");
+	assert_int_equal(cfg->cli.mode, 0600);
+	sbc_config_unref(cfg);
+}
+
+/* media.dtls_certificate and dtls_private_key: both or neither. */
+static void
+test_dtls_pair(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(
+	    PBX_LISTENER
+	    "media = {\n"
+	    "  dtls_certificate = \"/etc/sbc/dtls.pem\";\n"
+	    "};\n", 3, "dtls_private_key");
+	EXPECT_ERROR(
+	    PBX_LISTENER
+	    "media = {\n"
+	    "  dtls_private_key = \"/etc/sbc/dtls-key.pem\";\n"
+	    "};\n", 3, "dtls_certificate");
 }
 
 /*
@@ -966,6 +1009,8 @@ main(void)
 		cmocka_unit_test(test_no_sip_listener),
 		cmocka_unit_test(test_users_and_trunks),
 		cmocka_unit_test(test_cli_mode),
+		cmocka_unit_test(test_cli_mode_ok),
+		cmocka_unit_test(test_dtls_pair),
 		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_tls_key_without_cert),
 		cmocka_unit_test(test_media_range_line),
