@@ -35,6 +35,7 @@
 #include "sbc/snmp_trunks.h"
 #include "sbc/stats.h"
 #include "sbc/tlscert.h"
+#include "sbc/webroot.h"
 #include "signaling/edge.h"
 #include "signaling/signaling.h"
 
@@ -304,6 +305,7 @@ reload(struct sbc_daemon *d, char *err, size_t errlen)
 		    "(see above); keeping the running one");
 		return -1;
 	}
+	webroot_attach(cfg, &d->log);	/* before any service sees cfg */
 	if (!listeners_equal(d->cfg, cfg))
 		log_warn(&d->log, "listener changes need a restart; the "
 		    "bound listeners stay as they are");
@@ -474,6 +476,8 @@ start(struct sbc_daemon *d)
 	    sbc_drop_privileges(d->cfg->daemon.user, d->cfg->daemon.group,
 	    &d->log) == -1)
 		return -1;
+	/* As daemon.user; ws-edge reads it only once released. */
+	webroot_attach(d->cfg, &d->log);
 	start_snmp(d);
 	check_certificate(d);
 	sbc_latch_release(&d->latch, 1);
