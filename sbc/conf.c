@@ -579,6 +579,8 @@ sbc_config_unref(struct sbc_config *cfg)
 {
 	if (cfg == NULL || atomic_fetch_sub(&cfg->refs, 1) != 1)
 		return;
+	if (cfg->web_free != NULL)
+		cfg->web_free(cfg->web_files);
 	arena_free(cfg->arena);
 	free(cfg->lines);
 	free(cfg);

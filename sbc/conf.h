@@ -202,7 +202,17 @@ struct sbc_snmp_conf {
 	int		 reconnect;
 };
 
+/* web: static files on the ws/wss listeners (sbc/webroot.h). */
+struct sbc_web_conf {
+	int		 enabled;
+	const char	*root;		/* "": SBC_WEB_ROOT, set at build */
+	int		 max_file_size;	/* bytes; larger files are skipped */
+	int		 max_files;	/* over it: nothing is served */
+	int		 max_total_size; /* bytes; over it: nothing */
+};
+
 struct conf_arena;
+struct http_static_table;
 
 /* Where a key was written: for cross-key messages with a line number. */
 struct conf_line {
@@ -236,6 +246,16 @@ struct sbc_config {
 	struct sbc_policy	 policy;
 	struct sbc_cli_conf	 cli;
 	struct sbc_snmp_conf	 snmp;
+	struct sbc_web_conf	 web;
+
+	/*
+	 * Not from the file: the web root's files, loaded by the daemon
+	 * (webroot_attach(), sbc/webroot.h) before the snapshot reaches the
+	 * ws-edge thread, so the loader stays pure.  NULL: nothing to serve.
+	 * Freed with the snapshot through web_free.
+	 */
+	struct http_static_table *web_files;
+	void			(*web_free)(struct http_static_table *);
 };
 
 #define CONF_MAX_ERRORS	32

@@ -233,6 +233,17 @@ static const struct conf_field snmp_fields[] = {
 #undef S
 static const struct conf_section snmp_sec = SECTION("snmp", snmp_fields);
 
+#define S struct sbc_web_conf
+static const struct conf_field web_fields[] = {
+	BOOL(S, "enabled", enabled, 0),
+	STR(S, "root", root, ""),
+	INT(S, "max_file_size", max_file_size, 1024, 67108864, 4194304),
+	INT(S, "max_files", max_files, 1, 100000, 1000),
+	INT(S, "max_total_size", max_total_size, 1024, 268435456, 33554432),
+};
+#undef S
+static const struct conf_section web_sec = SECTION("web", web_fields);
+
 #define S struct sbc_config
 static const struct conf_field root_fields[] = {
 	GROUP(S, "daemon", daemon, daemon_sec),
@@ -249,6 +260,7 @@ static const struct conf_field root_fields[] = {
 	GROUP(S, "policy", policy, policy_sec),
 	GROUP(S, "cli", cli, cli_sec),
 	GROUP(S, "snmp", snmp, snmp_sec),
+	GROUP(S, "web", web, web_sec),
 };
 #undef S
 const struct conf_section conf_root = SECTION("top level", root_fields);

@@ -142,7 +142,7 @@ static const struct counter stat_counters[] = {
 	STAT(calls_active), STAT(calls_total), STAT(calls_failed),
 	STAT(registrations), STAT(ws_connections), STAT(ws_total),
 	STAT(policy_drops), STAT(bans_active), STAT(bans_total),
-	STAT(cac_rejects),
+	STAT(cac_rejects), STAT(web_served), STAT(web_refused),
 };
 #undef STAT
 

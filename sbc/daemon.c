@@ -41,6 +41,7 @@
 #include "sbc/snmp_trunks.h"
 #include "sbc/stats.h"
 #include "sbc/tlscert.h"
+#include "sbc/webroot.h"
 #include "signaling/edge.h"
 #include "signaling/signaling.h"
 
@@ -505,6 +506,7 @@ reload(struct sbc_daemon *d, char *err, size_t errlen)
 		sbc_config_unref(cfg);
 		return -1;
 	}
+	webroot_attach(cfg, &d->log);	/* before any service sees cfg */
 	if (!listeners_equal(d->cfg, cfg))
 		log_warn(&d->log, "listener changes need a restart; the "
 		    "bound listeners stay as they are");
@@ -689,6 +691,8 @@ start(struct sbc_daemon *d)
 	    sbc_drop_privileges(d->cfg->daemon.user, d->cfg->daemon.group,
 	    &d->log) == -1)
 		return -1;
+	/* As daemon.user; ws-edge reads it only once released. */
+	webroot_attach(d->cfg, &d->log);
 	start_snmp(d);
 	check_certificate(d, d->tls.cert);
 	sbc_latch_release(&d->latch, 1);

@@ -4,10 +4,10 @@
  *
  * Rules: every field is an atomic written with relaxed order by the one
  * service that owns the event (signaling: calls, registrations; ws-edge:
- * WebSocket connections; policy: drops and bans; media worker i: only
- * media[i], published once per worker tick so no packet ever touches a
- * shared cache line).  Readers (ctl, SNMP threads) load without locks and
- * accept that a snapshot is not atomic across fields.
+ * WebSocket connections, static files; policy: drops and bans; media
+ * worker i: only media[i], published once per worker tick so no packet
+ * ever touches a shared cache line).  Readers (ctl, SNMP threads) load
+ * without locks and accept that a snapshot is not atomic across fields.
  * Owns: nothing dynamic but media[] (allocated by the daemon at start).
  * Thread: any.
  */
@@ -48,6 +48,8 @@ struct sbc_stats {
 	_Atomic uint64_t	 bans_active;		/* gauge */
 	_Atomic uint64_t	 bans_total;
 	_Atomic uint64_t	 cac_rejects;		/* admission limits */
+	_Atomic uint64_t	 web_served;		/* static files: 200 */
+	_Atomic uint64_t	 web_refused;		/* static: 4xx */
 	int			 nmedia;
 	struct sbc_stats_media	*media;			/* [nmedia] */
 };

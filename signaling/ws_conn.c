@@ -2,7 +2,8 @@
  * ws_conn.c: one browser connection on the WebSocket edge: ACL at accept,
  * TLS (wss), the RFC 6455 opening handshake with the Origin allow-list and
  * the "sip" subprotocol (RFC 7118), framing, ping/pong, the close
- * handshake, handshake deadline and idle timeout.
+ * handshake, handshake deadline and idle timeout; a plain GET or HEAD
+ * gets a file of the web root (signaling/http_static.h) when web.enabled.
  *
  * Owns: its bufferevent (and SSL), parser, deadline timer; it is in the
  * edge's flow table from accept to free.  Thread: "ws-edge".
@@ -24,6 +25,7 @@
 #include "sbc/stats.h"
 #include "sbc/conf.h"
 #include "sbc/log.h"
+#include "signaling/http_static.h"
 #include "signaling/ws_edge_int.h"
 #include "signaling/ws_handshake.h"
 
@@ -331,6 +333,86 @@ accept_upgrade(struct ws_conn *c, const struct ws_hs_request *req)
 	return 1;
 }
 
+/* A response's body points into the snapshot's table: held until sent. */
+static void
+unref_cfg(const void *data, size_t len, void *arg)
+{
+	sbc_config_unref(arg);
+}
+
+static void
+web_account(struct ws_conn *c, const struct ws_hs_request *req,
+    const struct http_static_reply *r)
+{
+	int	quiet = r->status == 200 || r->status == 404;
+
+	if (r->status == 200)
+		CONN_STAT(c->edge, web_served, SBC_STAT_ADD);
+	else
+		CONN_STAT(c->edge, web_refused, SBC_STAT_ADD);
+	if (!quiet)
+		conn_policy(c, PE_MALFORMED);	/* repeated: a ban */
+	sbc_logf(conn_log(c), quiet ? LOG_DEBUG : LOG_INFO,
+	    "flow %llu: web %.*s %.*s: %d %s", (unsigned long long)c->info.flow,
+	    (int)req->method.len, req->method.p, (int)(req->target.len > 200 ?
+	    200 : req->target.len), req->target.p, r->status, r->why);
+}
+
+/*
+ * web.enabled: a plain GET/HEAD (or a 405 method) is answered from the
+ * snapshot's table only, then the connection closes once it is written
+ * (ws_handshake_timeout without write progress ends it).
+ */
+static void
+serve_web(struct ws_conn *c, const struct ws_hs_request *req)
+{
+	struct sbc_config	*cfg = c->edge->svc->cfg;
+	const struct sbc_strv	*ah = &cfg->policy.allowed_hosts;
+	struct http_static_ctx	 x = { c->info.secure, req->host.p,
+				    req->host.len };
+	struct timeval		 wt = { cfg->signaling.ws_handshake_timeout,
+				    0 };
+	struct http_static_reply r = { 0 };
+	char			 head[2048];
+	int			 n;
+
+	r.status = req->status;		/* 405 from the parser, or 0 */
+	r.why = req->error;
+	if (r.status == 0)
+		http_static_decide(cfg->web_files, req->method.p,
+		    req->method.len, req->target.p, req->target.len, &r);
+	if (r.status != 405 && !ws_hs_host_allowed(&req->host,
+	    (const char *const *)ah->v, ah->n))
+		r = (struct http_static_reply){ 403, NULL, r.head,
+		    "Host not allowed" };
+	if ((n = http_static_response(head, sizeof(head), &r, &x)) < 0) {
+		reply_http_error(c, 500, "cannot build the web response");
+		return;
+	}
+	web_account(c, req, &r);
+	bufferevent_write(c->bev, head, (size_t)n);
+	if (r.status == 200 && !r.head && r.file->len > 0 &&
+	    evbuffer_add_reference(bufferevent_get_output(c->bev),
+	    r.file->data, r.file->len, unref_cfg, sbc_config_ref(cfg)) == -1)
+		sbc_config_unref(cfg);	/* cut short: the client sees it */
+	evtimer_del(c->deadline);
+	bufferevent_set_timeouts(c->bev, NULL, &wt);
+	bufferevent_setcb(c->bev, NULL, write_cb, conn_event_cb, c);
+	close_after_flush(c);
+}
+
+/* No upgrade: a file, or with web.enabled off 405 (HEAD) / 426 as ever. */
+static void
+plain_http(struct ws_conn *c, const struct ws_hs_request *req)
+{
+	if (conn_cfg(c)->web.enabled)
+		serve_web(c, req);
+	else if (req->head)
+		reply_http_error(c, 405, "method not allowed");
+	else
+		reply_http_error(c, 426, "plain HTTP request");
+}
+
 static int
 read_handshake(struct ws_conn *c)
 {
@@ -349,11 +431,15 @@ read_handshake(struct ws_conn *c)
 	case WS_HS_WEBSOCKET:
 		return accept_upgrade(c, &req);
 	case WS_HS_HTTP:
-		reply_http_error(c, 426, "plain HTTP request");
+		plain_http(c, &req);
 		return 0;
 	case WS_HS_ERROR:
 	default:
-		reply_http_error(c, req.status, req.error ? req.error : "bad");
+		if (req.status == 405 && conn_cfg(c)->web.enabled)
+			serve_web(c, &req);	/* 405 with its Allow */
+		else
+			reply_http_error(c, req.status, req.error ? req.error :
+			    "bad");
 		return 0;
 	}
 }

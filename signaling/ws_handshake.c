@@ -276,7 +276,9 @@ request_line(struct ws_hs_request *req, const char *l, size_t n)
 		return -1;
 	if (l[t] != '/')
 		return hs_fail(req, 400, "request target not origin-form");
-	if (req->method.len != 3 || memcmp(l, "GET", 3) != 0)
+	if (req->method.len == 4 && memcmp(l, "HEAD", 4) == 0)
+		req->head = true;
+	else if (req->method.len != 3 || memcmp(l, "GET", 3) != 0)
 		return hs_fail(req, 405, "method not allowed");
 	return 0;
 }
@@ -347,6 +349,8 @@ hs_finish(struct ws_hs_request *req, size_t length)
 		return hs_error(req, 400, "missing Host");
 	if (!req->upgrade_ws)
 		return WS_HS_HTTP;
+	if (req->head)
+		return hs_error(req, 405, "WebSocket needs GET");
 	if (!req->conn_upgrade)
 		return hs_error(req, 400, "Connection lacks upgrade");
 	if (req->http_minor != 1)

@@ -5,9 +5,10 @@
  *
  * The parser is stateless: the caller accumulates bytes and calls
  * ws_hs_parse() on the whole buffer again until it stops returning
- * WS_HS_INCOMPLETE (cost bounded by max_bytes).  Only GET is allowed.  A
- * GET without "Upgrade: websocket" is a plain HTTP request (WS_HS_HTTP),
- * not an error.  Lines must end in CRLF: a bare LF, obs-fold, NUL or any
+ * WS_HS_INCOMPLETE (cost bounded by max_bytes).  Only GET and HEAD are
+ * allowed (405 otherwise, as soon as the request line is in).  A GET or
+ * HEAD without "Upgrade: websocket" is a plain HTTP request (WS_HS_HTTP),
+ * not an error; an upgrade must be a GET.  Lines must end in CRLF: a bare LF, obs-fold, NUL or any
  * other control character is rejected with 400.  A request body
  * (Transfer-Encoding, Content-Length other than 0) is rejected with 400.
  *
@@ -59,6 +60,7 @@ struct ws_hs_request {
 	bool		upgrade_ws;	/* Upgrade lists "websocket" */
 	bool		conn_upgrade;	/* Connection lists "upgrade" */
 	bool		sip;		/* "sip" offered (case-sensitive) */
+	bool		head;		/* method HEAD (else GET) */
 	int		status;		/* WS_HS_ERROR: 400 405 414 426 431 */
 	const char	*error;		/* WS_HS_ERROR: static diagnostic */
 };

@@ -375,6 +375,7 @@ fake_setup(void **state)
 	f->stats.media = f->media;
 	SBC_STAT_SET(&f->stats.calls_active, 3);
 	SBC_STAT_SET(&f->stats.cac_rejects, 9);
+	SBC_STAT_SET(&f->stats.web_served, 5);
 	SBC_STAT_SET(&f->media[0].sessions, 4);
 	SBC_STAT_SET(&f->media[1].sessions, 5);
 	SBC_STAT_SET(&f->media[1].dtls_failures, 7);
@@ -441,8 +442,9 @@ test_cmds_local(void **state)
 	json_object_put(d);
 
 	assert_int_equal(run(f, "show stats", &d, err, sizeof(err)), CTL_OK);
-	assert_int_equal(json_object_object_length(d), 16);
+	assert_int_equal(json_object_object_length(d), 18);
 	assert_int_equal(member(d, "cac_rejects"), 9);
+	assert_int_equal(member(d, "web_served"), 5);
 	assert_int_equal(member(d, "media_sessions"), 9);
 	assert_int_equal(member(d, "media_dtls_failures"), 7);
 	json_object_put(d);

@@ -161,6 +161,27 @@ test_method_not_allowed(void **state)
 	expect_status("POST / HTTP/1.1\r\nHost: x\r\n\r\n", 405);
 	expect_status("get / HTTP/1.1\r\nHost: x\r\n\r\n", 405);
 	expect_status("OPTIONS / HTTP/1.1\r\n", 405);	/* early */
+	expect_status("head / HTTP/1.1\r\nHost: x\r\n\r\n", 405);
+}
+
+/* HEAD is a plain HTTP request (static files); an upgrade must be GET. */
+static void
+test_head(void **state)
+{
+	struct ws_hs_request	req;
+
+	(void)state;
+	assert_int_equal(parse("HEAD /a.js HTTP/1.1\r\nHost: x\r\n\r\n",
+	    &req), WS_HS_HTTP);
+	assert_true(req.head);
+	assert_true(span_is(req.target, "/a.js"));
+	assert_int_equal(parse("GET / HTTP/1.1\r\nHost: x\r\n\r\n", &req),
+	    WS_HS_HTTP);
+	assert_false(req.head);
+	expect_status("HEAD / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
+	    "Connection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	    "Sec-WebSocket-Version: 13\r\n\r\n", 405);
 }
 
 static void
@@ -414,6 +435,7 @@ main(void)
 		cmocka_unit_test(test_incomplete_prefixes),
 		cmocka_unit_test(test_trailing_bytes_not_counted),
 		cmocka_unit_test(test_plain_get),
+		cmocka_unit_test(test_head),
 		cmocka_unit_test(test_case_insensitive_names),
 		cmocka_unit_test(test_method_not_allowed),
 		cmocka_unit_test(test_version_426),
