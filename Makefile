@@ -3,7 +3,8 @@
 # configure refuses it):
 #   make            build ./build/sbc/sbc (release: -O2 -g)
 #   make run        install what is missing, build, run the SBC on its
-#                   embedded default configuration
+#                   embedded default configuration with the demo PBX
+#                   (scripts/run-demo): open the page it prints, dial 600
 #   make check      install what is missing, build with ASan+UBSan, -Werror
 #                   and libFuzzer (clang) in ./build-check, run every test,
 #                   print "N passed, N failed"
@@ -31,12 +32,12 @@ deps:
 configure: configure.ac Makefile.am
 	autoreconf -fi
 
-$(BUILD)/Makefile: configure
+$(BUILD)/Makefile: configure $(wildcard web/node_modules/.package-lock.json)
 	mkdir -p $(BUILD)
 	cd $(BUILD) && ../configure --prefix=$(PREFIX) --sysconfdir=/etc \
 		CFLAGS="-O2 -g" $(CONFIGURE_FLAGS)
 
-$(CHECK)/Makefile: configure
+$(CHECK)/Makefile: configure $(wildcard web/node_modules/.package-lock.json)
 	mkdir -p $(CHECK)
 	cd $(CHECK) && ../configure CC=clang CFLAGS="-O1 -g" \
 		--enable-sanitizers --enable-werror --enable-fuzzers \
@@ -44,11 +45,8 @@ $(CHECK)/Makefile: configure
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@mkdir -p $(BUILD)/state
-	@echo "Starting the SBC on its embedded default configuration."
-	@echo "Browsers: SIP over WebSocket at wss://127.0.0.1:8443 (or ws://127.0.0.1:8080);"
-	@echo "calls go to the demo PBX trunk on udp 127.0.0.1:5080."
-	exec $(BUILD)/sbc/sbc -S $(BUILD)/state
+	@echo "Starting the SBC on its embedded default configuration, and the demo PBX."
+	@exec scripts/run-demo $(BUILD)
 
 check: deps
 	@$(MAKE) --no-print-directory $(CHECK)/Makefile

@@ -506,7 +506,8 @@ reload(struct sbc_daemon *d, char *err, size_t errlen)
 		sbc_config_unref(cfg);
 		return -1;
 	}
-	webroot_attach(cfg, &d->log);	/* before any service sees cfg */
+	/* before any service sees cfg */
+	webroot_attach(cfg, d->opts->web_root, &d->log);
 	if (!listeners_equal(d->cfg, cfg))
 		log_warn(&d->log, "listener changes need a restart; the "
 		    "bound listeners stay as they are");
@@ -692,7 +693,7 @@ start(struct sbc_daemon *d)
 	    &d->log) == -1)
 		return -1;
 	/* As daemon.user; ws-edge reads it only once released. */
-	webroot_attach(d->cfg, &d->log);
+	webroot_attach(d->cfg, d->opts->web_root, &d->log);
 	start_snmp(d);
 	check_certificate(d, d->tls.cert);
 	sbc_latch_release(&d->latch, 1);

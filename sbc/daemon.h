@@ -11,6 +11,7 @@
 struct sbc_options {
 	const char	*config_path;	/* NULL: embedded default */
 	const char	*state_dir;	/* NULL: from the configuration */
+	const char	*web_root;	/* NULL: web.root of the configuration */
 	int		 debug;
 };
 

@@ -25,13 +25,14 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: sbc [-d] [-c FILE] [-S DIR]\n"
+	    "usage: sbc [-d] [-c FILE] [-S DIR] [-W DIR]\n"
 	    "       sbc --check-config FILE\n"
 	    "       sbc --print-default-config | --version | --help\n"
 	    "\n"
 	    "  -c, --config FILE        configuration file (libconfig format);\n"
 	    "                           without it the embedded default runs\n"
 	    "  -S, --state-dir DIR      state directory (self-signed certificate)\n"
+	    "  -W, --web-root DIR       serve static files from DIR (web.root)\n"
 	    "  -d, --debug              log at debug level\n"
 	    "      --check-config FILE  validate FILE and exit (0: valid)\n"
 	    "      --print-default-config  print the embedded configuration\n"
@@ -65,6 +66,7 @@ enum { OPT_CHECK = 256, OPT_PRINT_DEFAULT };
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "state-dir", required_argument, NULL, 'S' },
+	{ "web-root", required_argument, NULL, 'W' },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "check-config", required_argument, NULL, OPT_CHECK },
 	{ "print-default-config", no_argument, NULL, OPT_PRINT_DEFAULT },
@@ -79,10 +81,11 @@ main(int argc, char *argv[])
 	struct sbc_options	o = { 0 };
 	int			ch;
 
-	while ((ch = getopt_long(argc, argv, "c:S:dVh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:S:W:dVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o.config_path = optarg; break;
 		case 'S': o.state_dir = optarg; break;
+		case 'W': o.web_root = optarg; break;
 		case 'd': o.debug = 1; break;
 		case OPT_CHECK: return check_config(optarg);
 		case OPT_PRINT_DEFAULT:

@@ -266,10 +266,14 @@ webroot_load(const struct sbc_web_conf *w, struct sbc_log *lg)
 }
 
 void
-webroot_attach(struct sbc_config *cfg, struct sbc_log *lg)
+webroot_attach(struct sbc_config *cfg, const char *root, struct sbc_log *lg)
 {
+	struct sbc_web_conf	w = cfg->web;
+
 	if (!cfg->web.enabled || cfg->web_free != NULL)
 		return;
-	cfg->web_files = webroot_load(&cfg->web, lg);
+	if (root != NULL)
+		w.root = root;
+	cfg->web_files = webroot_load(&w, lg);
 	cfg->web_free = webroot_free;
 }

@@ -37,8 +37,10 @@ void	webroot_free(struct http_static_table *);
 
 /*
  * Load cfg->web into cfg->web_files (freed with the snapshot), before the
- * snapshot is handed to the ws-edge thread.
+ * snapshot is handed to the ws-edge thread; root (sbc -W), when not NULL,
+ * instead of web.root.
  */
-void	webroot_attach(struct sbc_config *, struct sbc_log *);
+void	webroot_attach(struct sbc_config *, const char *root,
+	    struct sbc_log *);
 
 #endif

@@ -38,6 +38,11 @@ ok $? "make install DESTDIR=... succeeds" || diag "$T/install.out"
 	echo "$conf.sample"
 	echo "$datadir/snmp/mibs/SBC-MIB.txt"
 	[ -n "$unit" ] && echo "$unit"
+	if [ -f "$top_builddir/web/phone.js" ]; then
+		for f in index.html style.css favicon.svg phone.js; do
+			echo "$pkgdatadir/web/$f"
+		done
+	fi
 } | sort >"$T/expected"
 listing "$D" >"$T/installed"
 diff -u "$T/expected" "$T/installed" >"$T/diff"
@@ -139,16 +144,19 @@ mk "$D2" install >"$T/install.out" 2>&1 &&
 ok $? "install then uninstall of an untouched tree leaves no file" ||
 	{ diag "$T/uninstall.out"; listing "$D2" | diag /dev/stdin; }
 
-# web_files (empty until web/ exists): a listed file lands under
-# $(pkgdatadir) with its path kept, web/x -> $(pkgdatadir)/web/x.  Shown
-# with a file of the tree, since web/ has none yet.
-D3=$T/root3
-mk "$D3" install web_files=tests/e2e/browser/index.html \
-    >"$T/install.out" 2>&1 &&
-	cmp -s "$top_srcdir/tests/e2e/browser/index.html" \
-	    "$D3$pkgdatadir/tests/e2e/browser/index.html" &&
-	mk "$D3" uninstall web_files=tests/e2e/browser/index.html \
-	    >"$T/uninstall.out" 2>&1 &&
-	[ "$(listing "$D3")" = "" ]
-ok $? "web_files install under \$(pkgdatadir) keeping their path, and uninstall" ||
-	{ diag "$T/install.out"; listing "$D3" | diag /dev/stdin; }
+# The softphone as built (web/build.mjs) in $(pkgdatadir)/web, web.root's
+# default: the installed sbc serves it from there.
+if [ -f "$top_builddir/web/phone.js" ]; then
+	D3=$T/root3
+	mk "$D3" install >"$T/install.out" 2>&1
+	rc=$?
+	for f in index.html style.css favicon.svg phone.js; do
+		cmp -s "$top_builddir/web/$f" "$D3$pkgdatadir/web/$f" || rc=1
+	done
+	[ $rc -eq 0 ]
+	ok $? "the built softphone is installed in \$(pkgdatadir)/web (4 files)" ||
+		{ diag "$T/install.out"; listing "$D3" | diag /dev/stdin; }
+else
+	skip "the built softphone is installed in \$(pkgdatadir)/web" \
+	    "no softphone built (npm ci in web/)"
+fi

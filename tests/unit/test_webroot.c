@@ -194,13 +194,13 @@ test_attach(void **state)
 	assert_int_equal(sbc_config_load_string(text, "t", &cfg, &err), 0);
 	assert_int_equal(cfg->web.max_files, 1000);
 	assert_int_equal(cfg->web.max_total_size, 33554432);
-	webroot_attach(cfg, &lg);
+	webroot_attach(cfg, NULL, &lg);
 	assert_non_null(cfg->web_files);
 	assert_non_null(http_static_find(cfg->web_files, "/big.wav"));
 	sbc_config_unref(cfg);	/* frees the table: LeakSanitizer checks */
 	assert_int_equal(sbc_config_load_string(LISTENER
 	    "web = { enabled = false; };", "t", &cfg, &err), 0);
-	webroot_attach(cfg, &lg);
+	webroot_attach(cfg, NULL, &lg);
 	assert_null(cfg->web_files);
 	sbc_config_unref(cfg);
 }
