@@ -154,6 +154,8 @@ struct sbc_policy {
 	int			 max_calls;
 	int			 max_cps;
 	int			 max_calls_per_user;
+	int			 anonymous_calls;	/* callers not of a
+							   configured domain */
 	int			 tracking_entries;
 	int			 max_message_size;
 	int			 max_headers;

@@ -204,6 +204,7 @@ static const struct conf_field policy_fields[] = {
 	INT(S, "max_calls", max_calls, 0, 1000000, 0),
 	INT(S, "max_cps", max_cps, 0, 100000, 0),
 	INT(S, "max_calls_per_user", max_calls_per_user, 0, 1000, 0),
+	BOOL(S, "anonymous_calls", anonymous_calls, 0),
 	INT(S, "tracking_entries", tracking_entries, 16, 10000000, 65536),
 	INT(S, "max_message_size", max_message_size, 1024, 1048576, 65536),
 	INT(S, "max_headers", max_headers, 8, 1000, 100),

@@ -267,7 +267,7 @@ new_call(struct breq *r)
 {
 	const sip_t	*sip = r->sip;
 	const char	*user = sip->sip_request->rq_url->url_user;
-	const char	*body, *sdp;
+	const char	*body, *sdp, *why;
 	char		 dial[128];
 	size_t		 len;
 	struct call	*c;
@@ -278,6 +278,15 @@ new_call(struct breq *r)
 		return reply(r, 404, NULL);
 	if (sip->sip_contact == NULL)
 		return reply(r, 400, NULL);
+	if ((why = b2b_caller_refused(r->b, r->flow->info.flow, sip))) {
+		log_notice(b2b_log(r->b), "flow %llu: INVITE from %s@%s "
+		    "refused: %s", (unsigned long long)r->flow->info.flow,
+		    sip->sip_from->a_url->url_user ?
+		    sip->sip_from->a_url->url_user : "-",
+		    sip->sip_from->a_url->url_host ?
+		    sip->sip_from->a_url->url_host : "-", why);
+		return reply(r, 403, NULL);
+	}
 	if ((c = call_new(r->b, r->flow, sip)) == NULL)
 		return reply(r, 500, NULL);
 	c->trunk = route_select(c->cfg, user, dial, sizeof(dial));

@@ -169,6 +169,8 @@ const struct sbc_config *b2b_cfg(const struct b2b *);
 int		 b2b_register_init(struct b2b *);
 void		 b2b_register_free(struct b2b *);
 int		 b2b_register(struct b2b *, uint64_t flow, const sip_t *);
+const char	*b2b_caller_refused(struct b2b *, uint64_t flow,
+		    const sip_t *);
 int		 b2b_uses_outbound(const sip_t *);
 
 /* b2b_relayreg.c: relay-mode registrar */

@@ -307,6 +307,35 @@ apply(struct b2b *b, uint64_t flow, const sip_t *req, const char *aor,
 	}
 }
 
+/*
+ * May this browser flow place a call as its From?  A user of a configured
+ * domain only when registered on this very flow (so nobody calls as
+ * somebody else); others when policy.anonymous_calls.  NULL: yes, else
+ * why not.
+ */
+const char *
+b2b_caller_refused(struct b2b *b, uint64_t flow, const sip_t *sip)
+{
+	const struct sbc_config		*cfg = b2b_cfg(b);
+	const url_t			*u = sip->sip_from->a_url;
+	const struct sbc_domain		*d = domain_of(cfg, u->url_host);
+	const struct reg_binding	*v[16];
+	char				 aor[REG_MAX_AOR];
+	size_t				 i, n;
+
+	if (d == NULL)
+		return cfg->policy.anonymous_calls ? NULL :
+		    "not of a configured domain (policy.anonymous_calls off)";
+	if (u->url_user != NULL && snprintf(aor, sizeof(aor), "%s@%s",
+	    u->url_user, d->name) < (int)sizeof(aor)) {
+		n = reg_lookup(&b->reg, aor, time(NULL), v, 16);
+		for (i = 0; i < n && i < 16; i++)
+			if (v[i]->flow == flow)
+				return NULL;
+	}
+	return "not registered on this connection";
+}
+
 /* REGISTER from a browser flow. */
 int
 b2b_register(struct b2b *b, uint64_t flow, const sip_t *req)

@@ -17,6 +17,8 @@
 //   --from URI            our AOR (default sip:alice@sbc.test)
 //   --to URI              who to call (default sip:1000@sbc.test)
 //   --auth-user U --auth-pass P   digest credentials (401/407 answered by SIP.js)
+//   --register            first REGISTER --from with those credentials on the
+//                         same WebSocket (a 200 required), then call
 //   --hangup-after S      send BYE S seconds after the answer
 //   --expect-bye          wait for the far end to hang up
 //   --cancel-after S      CANCEL S seconds after sending the INVITE
@@ -31,13 +33,13 @@ import { appendFileSync } from "node:fs";
 import { WebSocket as WsSocket } from "ws";
 import { parseOptions } from "./args.mjs";
 import { FixedSdh } from "./fixed-sdh.mjs";
-import { Inviter, SessionState, UserAgent } from "sip.js";
+import { Inviter, Registerer, SessionState, UserAgent } from "sip.js";
 
 // ------------------------------------------------------------ arguments
 function usage(msg) {
 	process.stderr.write(`sip-client: ${msg}\n` +
 	    "usage: sip-client.mjs --ws URL [--from URI] [--to URI] " +
-	    "[--auth-user U --auth-pass P] [--hangup-after S] [--expect-bye] " +
+	    "[--auth-user U --auth-pass P [--register]] [--hangup-after S] [--expect-bye] " +
 	    "[--cancel-after S] [--expect-status N] [--reinvite] [--info] " +
 	    "[--capture FILE] [--origin URL] [--timeout S] [--verbose]\n");
 	process.exit(2);
@@ -49,7 +51,7 @@ function parseArgs(argv) {
 		authUser: null, authPass: null, hangupAfter: null,
 		expectBye: false, cancelAfter: null, expectStatus: null,
 		reinvite: false, info: false, capture: null, origin: null,
-		timeout: 20, verbose: false,
+		timeout: 20, verbose: false, register: false,
 	};
 	const withValue = {
 		"--ws": "ws", "--from": "from", "--to": "to",
@@ -60,7 +62,7 @@ function parseArgs(argv) {
 	};
 	const flags = {
 		"--expect-bye": "expectBye", "--reinvite": "reinvite",
-		"--info": "info", "--verbose": "verbose",
+		"--info": "info", "--verbose": "verbose", "--register": "register",
 	};
 	const numeric = ["hangupAfter", "cancelAfter", "expectStatus", "timeout"];
 	a = parseOptions(argv, a, withValue, flags, numeric, usage);
@@ -227,6 +229,24 @@ async function afterAnswer() {
 	finish();
 }
 
+// --register: REGISTER on this WebSocket first; true on a 200.
+async function register() {
+	if (!args.authUser || args.authPass === null) {
+		fail("--register needs --auth-user and --auth-pass");
+		return false;
+	}
+	const r = new Registerer(ua, { expires: 300 });
+	result.registerStatus = await new Promise((resolve) => {
+		r.register({ requestDelegate: {
+			onAccept: (m) => resolve(m.message.statusCode),
+			onReject: (m) => resolve(m.message.statusCode),
+		} }).catch(() => resolve(null));
+	});
+	if (result.registerStatus !== 200)
+		fail(`REGISTER: ${result.registerStatus}`);
+	return result.registerStatus === 200;
+}
+
 async function main() {
 	setTimeout(() => {
 		fail(`timeout after ${args.timeout} s`);
@@ -279,6 +299,8 @@ async function main() {
 		return finish();
 	}
 
+	if (args.register && !(await register()))
+		return finish();
 	inviter = new Inviter(ua, target);
 	result.callId = inviter.request.callId;
 	result.fromTag = inviter.request.fromTag;

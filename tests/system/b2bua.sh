@@ -59,7 +59,7 @@ routes = (
   { prefix = "2"; trunk = "pbx-tcp"; strip = 0; },
   { prefix = "3"; trunk = "pbx-tls"; strip = 0; }
 );
-policy = { allowed_origins = [ "$ORIGIN" ]; };
+policy = { anonymous_calls = true; allowed_origins = [ "$ORIGIN" ]; };
 signaling = { pass_headers = [ "x-account-code" ]; };
 CONF
 

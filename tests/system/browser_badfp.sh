@@ -52,7 +52,7 @@ trunks = (
     domain = "pbx.test"; options_interval = 0; }
 );
 default_trunk = "echo-pbx";
-policy = { allowed_origins = [ "http://127.0.0.1:$PAGE_PORT" ]; };
+policy = { anonymous_calls = true; allowed_origins = [ "http://127.0.0.1:$PAGE_PORT" ]; };
 CONF
 
 browser_env

@@ -61,7 +61,7 @@ users = (
   { name = "alice"; domain = "sbc.test"; password = "secret"; },
   { name = "bob";   domain = "sbc.test"; password = "bob-secret"; }
 );
-policy = { allowed_origins = [ "http://127.0.0.1:$PAGE_PORT" ]; };
+policy = { anonymous_calls = true; allowed_origins = [ "http://127.0.0.1:$PAGE_PORT" ]; };
 CONF
 
 browser_env

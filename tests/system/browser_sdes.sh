@@ -78,7 +78,7 @@ ${routes%,
 default_trunk = "optional";
 domains = ( { name = "sbc.test"; registrar = "local"; } );
 users = ( { name = "alice"; domain = "sbc.test"; password = "secret"; } );
-policy = { allowed_origins = [ "http://127.0.0.1:$PAGE_PORT" ]; };
+policy = { anonymous_calls = true; allowed_origins = [ "http://127.0.0.1:$PAGE_PORT" ]; };
 CONF
 
 browser_env

@@ -30,7 +30,7 @@ if ! command -v sipp >/dev/null 2>&1; then
 	echo "1..0 # SKIP sipp is not installed"
 	exit 0
 fi
-plan 16
+plan 18
 
 AUTH_IP=127.0.0.5
 GOOD_IP=127.0.0.6
@@ -281,6 +281,22 @@ ok $? "an INVITE over UDP from $NOTRUNK_IP (no trunk's source): 403" ||
 grep -q "INVITE from $NOTRUNK_IP, no trunk's address: 403" "$T/sbc.log"
 ok $? "logged: 'INVITE from $NOTRUNK_IP, no trunk's address: 403'" || diag "$T/sbc.log"
 
+# ------------------------------------------------------------ who may call
+# alice is a user of sbc.test: not registered on the calling WebSocket, 403;
+# a caller of no configured domain, with anonymous_calls off: 403 too.
+# (The calls below register first and get through.)
+timeout 30 node "$E2E/sip-client.mjs" --ws "$WS" --origin "$ORIGIN" --timeout 10 \
+    --to sip:1000@sbc.test --expect-status 403 >"$T/unreg.json" 2>"$T/unreg.err" &&
+	grep -q "INVITE from alice@sbc.test refused: not registered on this connection" "$T/sbc.log"
+ok $? "an INVITE from alice@sbc.test without her registration on that WebSocket: 403 (logged)" ||
+	diag "$T/unreg.json" "$T/unreg.err"
+timeout 30 node "$E2E/sip-client.mjs" --ws "$WS" --origin "$ORIGIN" --timeout 10 \
+    --from sip:guest@elsewhere.test --to sip:1000@sbc.test --expect-status 403 \
+    >"$T/anon.json" 2>"$T/anon.err" &&
+	grep -q "INVITE from guest@elsewhere.test refused: not of a configured domain (policy.anonymous_calls off)" "$T/sbc.log"
+ok $? "an anonymous INVITE (guest@elsewhere.test) with anonymous_calls off: 403 (logged)" ||
+	diag "$T/anon.json" "$T/anon.err"
+
 # ------------------------------------------------------------ call admission
 mkdir -p "$T/uas"
 (cd "$T/uas" && exec timeout 40 sipp -sf "$SIPP_DIR/uas_answer.xml" -i 127.0.0.1 \
@@ -292,6 +308,7 @@ for i in $(seq 1 50); do
 	sleep 0.1
 done
 timeout 30 node "$E2E/sip-client.mjs" --ws "$WS" --origin "$ORIGIN" --timeout 20 \
+    --auth-user alice --auth-pass alice-secret --register \
     --to sip:1000@sbc.test --hangup-after 4 >"$T/call1.json" 2>"$T/call1.err" &
 CALL1_PID=$!
 i=0
@@ -303,6 +320,7 @@ until grep -q '"answered":true' "$T/call1.json" 2>/dev/null ||
 	i=$((i + 1))
 done
 timeout 30 node "$E2E/sip-client.mjs" --ws "$WS" --origin "$ORIGIN" --timeout 10 \
+    --auth-user alice --auth-pass alice-secret --register \
     --to sip:1000@sbc.test --expect-status 503 >"$T/call2.json" 2>"$T/call2.err"
 ok $? "max_calls = 1: a second call while the first is up gets 503" ||
     diag "$T/call2.json" "$T/call2.err"

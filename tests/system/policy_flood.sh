@@ -77,6 +77,7 @@ trunks = (
 );
 default_trunk = "pbx";
 policy = {
+  anonymous_calls = true;
   register_rate = { rate = 5; burst = 10; };
   invite_rate = { rate = 20; burst = 40; };
   other_rate = { rate = 20; burst = 40; };

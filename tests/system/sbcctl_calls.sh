@@ -56,7 +56,7 @@ trunks = (
   { name = "pbx-udp"; hosts = [ "$NS_IN_IP:5080" ]; transport = "udp"; options_interval = 0; }
 );
 default_trunk = "pbx-udp";
-policy = { allowed_origins = [ "$ORIGIN" ]; };
+policy = { anonymous_calls = true; allowed_origins = [ "$ORIGIN" ]; };
 signaling = { user_agent = "$1"; };
 cli = { socket = "$SOCK"; };
 ${2:-}
@@ -148,7 +148,7 @@ uas auth uas_auth.xml -m 2 -deadcall_wait 0 \
     -set auth_user "$AUTH_USER" -set auth_pass "$AUTH_PASS" ||
 	echo "# SIPp did not start"
 client auth --from sip:alice@sbc.test --to sip:1000@sbc.test \
-    --auth-user "$AUTH_USER" --auth-pass "$AUTH_PASS" --hangup-after 6
+    --auth-user "$AUTH_USER" --auth-pass "$AUTH_PASS" --hangup-after 15
 ID=$(call_id)
 ctl --json show calls >"$T/calls.json" 2>&1 && python3 -c '
 import json, sys

@@ -45,6 +45,7 @@ trunks = (
 );
 default_trunk = "we-refresh";
 routes = ( { prefix = "2"; trunk = "pbx-refreshes"; } );
+policy = { anonymous_calls = true; };
 CONF
 
 netns_sbc_start -c "$T/sbc.conf"

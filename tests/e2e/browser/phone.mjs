@@ -40,7 +40,8 @@
 //                       stats(), hangup() and window.ended are about
 //
 // URL parameters: ws (required), to (default sip:1000@sbc.test),
-// from (default sip:browser@sbc.test), bundle (balanced | max-bundle,
+// from (default sip:browser@web.test: no configured domain, an anonymous
+// caller), bundle (balanced | max-bundle,
 // default balanced), gather (ICE gathering timeout, ms, default 3000),
 // source (mic: getUserMedia, the fake device under test flags; tone: a
 // WebAudio oscillator, no microphone permission -- Chromium exposes real
@@ -68,7 +69,7 @@ const regPass = params.get("pass");
 const regDomain = params.get("domain") || "sbc.test";
 const autoAnswer = params.get("autoanswer") === "1";
 const fromUri = params.get("from") ||
-    (registerOn && regUser ? `sip:${regUser}@${regDomain}` : "sip:browser@sbc.test");
+    (registerOn && regUser ? `sip:${regUser}@${regDomain}` : "sip:browser@web.test");
 const bundlePolicy = params.get("bundle") === "max-bundle" ? "max-bundle" : "balanced";
 const gatherMs = Number(params.get("gather") || "3000");
 const source = params.get("source") === "tone" ? "tone" : "mic";
