@@ -105,3 +105,17 @@ browser_lock() {
 	exec 9>"${TMPDIR:-/tmp}/sbc-browser-tests.lock"
 	flock -w 600 9
 }
+
+# free_port N: a TCP and UDP port nobody on this host listens on, in
+# 40000-59999, spread by our pid and N (tests run in parallel).
+free_port() {
+	local p=$((40000 + ($$ * 37 + ${1:-0} * 101) % 20000)) i
+	for i in $(seq 1 200); do
+		if [ -z "$(ss -Htuln "sport = :$p" 2>/dev/null)" ]; then
+			echo "$p"
+			return 0
+		fi
+		p=$((40000 + (p - 40000 + 7) % 20000))
+	done
+	return 1
+}

@@ -39,18 +39,6 @@ NOTRUNK_IP=127.0.0.8
 WSSCAN_IP=127.0.0.9
 ORIGIN=https://app.sbc.test
 
-# free_port N: a TCP and UDP port nobody on this host listens on.
-free_port() {
-	local p=$((40000 + ($$ * 47 + ${1:-0} * 109) % 20000)) i
-	for i in $(seq 1 200); do
-		if [ -z "$(ss -Htuln "sport = :$p" 2>/dev/null)" ]; then
-			echo "$p"
-			return 0
-		fi
-		p=$((40000 + (p - 40000 + 7) % 20000))
-	done
-	return 1
-}
 WS_PORT=$(free_port 1)
 UDP_PORT=$(free_port 2)
 PBX_PORT=$(free_port 3)

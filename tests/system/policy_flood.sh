@@ -43,18 +43,6 @@ CPS=${CPS:-12}
 CONN_RATE=${CONN_RATE:-500}	# connection flood: handshakes per second
 ORIGIN=https://app.sbc.test
 
-# free_port N: a TCP and UDP port nobody on this host listens on.
-free_port() {
-	local p=$((40000 + ($$ * 43 + ${1:-0} * 107) % 20000)) i
-	for i in $(seq 1 200); do
-		if [ -z "$(ss -Htuln "sport = :$p" 2>/dev/null)" ]; then
-			echo "$p"
-			return 0
-		fi
-		p=$((40000 + (p - 40000 + 7) % 20000))
-	done
-	return 1
-}
 WS_PORT=$(free_port 1)
 UDP_PORT=$(free_port 2)
 PBX_PORT=$(free_port 3)

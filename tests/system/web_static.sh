@@ -23,17 +23,6 @@ if ! command -v curl >/dev/null 2>&1; then
 fi
 plan 27
 
-free_port() {
-	local p=$((40000 + ($$ * 37 + ${1:-0} * 101) % 20000)) i
-	for i in $(seq 1 200); do
-		if [ -z "$(ss -Htuln "sport = :$p" 2>/dev/null)" ]; then
-			echo "$p"
-			return 0
-		fi
-		p=$((40000 + (p - 40000 + 7) % 20000))
-	done
-	return 1
-}
 WS_PORT=$(free_port 1)
 WSS_PORT=$(free_port 2)
 UDP_PORT=$(free_port 3)

@@ -19,18 +19,6 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 plan 19
 
-# free_port: a TCP and UDP port nobody on this host listens on.
-free_port() {
-	local p=$((40000 + ($$ * 37 + ${1:-0} * 101) % 20000)) i
-	for i in $(seq 1 200); do
-		if [ -z "$(ss -Htuln "sport = :$p" 2>/dev/null)" ]; then
-			echo "$p"
-			return 0
-		fi
-		p=$((40000 + (p - 40000 + 7) % 20000))
-	done
-	return 1
-}
 WS_PORT=$(free_port 1)
 UDP_PORT=$(free_port 2)
 [ "$UDP_PORT" = "$WS_PORT" ] && UDP_PORT=$((WS_PORT + 1))
