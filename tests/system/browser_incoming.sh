@@ -170,60 +170,8 @@ ok $BROWSER_RC "the browser answered, dtlsState connected, > $MIN_PACKETS packet
 	{ diag "$T/browser.json"; diag "$T/browser.err"; echo "# SBC log:"; diag "$T/sbc.log"; }
 
 # (c) No binding: unknown user 404, known but unregistered user 480.
-# uac_status.xml: INVITE, optional 1xx, the expected final status, ACK.
-for status in 404 480; do
-	sed "s/@STATUS@/$status/" >"$T/uac_$status.xml" <<'XML'
-<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="uac_@STATUS@">
-  <Global variables="domain"/>
-  <send retrans="500">
-    <![CDATA[
-
-      INVITE sip:[service]@[$domain] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:pbx@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
-      To: <sip:[service]@[$domain]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:pbx@[local_ip]:[local_port];transport=[transport]>
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=pbx 1 1 IN IP4 [local_ip]
-      s=-
-      c=IN IP4 [local_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 8 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:8 PCMA/8000
-      a=rtpmap:101 telephone-event/8000
-      a=sendrecv
-
-    ]]>
-  </send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-  <recv response="@STATUS@" rtd="true"/>
-  <send>
-    <![CDATA[
-
-      ACK sip:[service]@[$domain] SIP/2.0
-      [last_Via:]
-      From: <sip:pbx@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
-      [last_To:]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-</scenario>
-XML
-done
+uac_status 404
+uac_status 480
 sipp_in nobody "$T/uac_404.xml" -s nobody -set domain sbc.test
 ok $? "PBX -> sip:nobody@sbc.test (no such user): 404" ||
 	{ sipp_log nobody | grep '^SIP/2.0' | diag; sipp_diag nobody; }

@@ -202,60 +202,6 @@ ufrag() {
 	json "$1" 'r.offer' | tr -d '\r' | sed -n 's/^a=ice-ufrag://p'
 }
 
-# uac_status STATUS: an inline scenario; INVITE, optional 1xx, STATUS, ACK.
-uac_status() {
-	sed "s/@STATUS@/$1/" >"$T/uac_$1.xml" <<'XML'
-<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="uac_@STATUS@">
-  <Global variables="domain"/>
-  <send retrans="500">
-    <![CDATA[
-
-      INVITE sip:[service]@[$domain] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:pbx@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
-      To: <sip:[service]@[$domain]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:pbx@[local_ip]:[local_port];transport=[transport]>
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=pbx 1 1 IN IP4 [local_ip]
-      s=-
-      c=IN IP4 [local_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 8 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:8 PCMA/8000
-      a=rtpmap:101 telephone-event/8000
-      a=sendrecv
-
-    ]]>
-  </send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-  <recv response="@STATUS@" rtd="true"/>
-  <send>
-    <![CDATA[
-
-      ACK sip:[service]@[$domain] SIP/2.0
-      [last_Via:]
-      From: <sip:pbx@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
-      [last_To:]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-</scenario>
-XML
-}
 uac_status 480
 
 # The PBX gives up: INVITE, 180, a pause (-d MS), CANCEL -> 200, 487, ACK.

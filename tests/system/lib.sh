@@ -119,3 +119,10 @@ free_port() {
 	done
 	return 1
 }
+
+# uac_status STATUS: $T/uac_STATUS.xml, a PBX call that must end with
+# STATUS (tests/system/sipp/uac_status.xml.in).
+uac_status() {
+	sed "s/@STATUS@/$1/g" "$top_srcdir/tests/system/sipp/uac_status.xml.in" \
+	    >"$T/uac_$1.xml"
+}
