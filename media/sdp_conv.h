@@ -115,17 +115,6 @@ struct sdp_desc {
  */
 int	sdp_conv_parse(const char *sdp, size_t len, struct sdp_desc *out);
 
-/*
- * Keep and order the codecs of every audio stream of d by a preference
- * list of encoding names, most preferred first: "opus", "PCMU",
- * "G722/8000" (a rate narrows the match); case does not matter.  Codecs
- * not listed are dropped, except telephone-event and CN, which stay after
- * the listed ones.  A stream left with neither is not carried (no codec).
- * n == 0 leaves d as it is.
- */
-void	sdp_conv_prefer(struct sdp_desc *d, const char *const *names,
-	    size_t n);
-
 /* Our side of one leg. */
 struct sdp_local {
 	int		 profile;	/* enum sdp_profile, not NONE */

@@ -22,6 +22,7 @@
 #include "media/dtls.h"
 #include "media/media.h"
 #include "media/sdp_conv.h"
+#include "media/sdp_prefer.h"
 #include "sbc/conf.h"
 #include "sbc/log.h"
 #include "sbc/service.h"

@@ -27,6 +27,7 @@
 #include <sofia-sip/su_alloc.h>
 
 #include "media/sdp_conv.h"
+#include "media/sdp_prefer.h"
 
 #define OUR_FP	"sha-256 F5:F7:9F:2B:49:34:AF:87:F5:52:0B:69:B9:4B:0D:98:" \
 		"2E:85:BB:55:B6:72:A8:72:63:7A:CD:74:66:FC:B6:0E"
