@@ -44,14 +44,18 @@ struct cac {
 	uint64_t		 counters[CAC_REASON_MAX];
 };
 
-static const char *const reason_names[CAC_REASON_MAX] = {
-	[CAC_OK] = "admitted",
-	[CAC_MAX_CALLS] = "max_calls",
-	[CAC_MAX_CPS] = "max_cps",
-	[CAC_USER_CALLS] = "max_calls_per_user",
-	[CAC_USER_TABLE] = "user_table_full",
-	[CAC_TRUNK_CALLS] = "trunk_max_calls",
-	[CAC_TRUNK_CPS] = "trunk_cps",
+/* Per reason: its name in logs and counters, and the configuration key
+ * of the limit (a trunk's own key for the trunk ones). */
+static const struct {
+	const char	*name, *key;
+} reasons[CAC_REASON_MAX] = {
+	[CAC_OK] = { "admitted", NULL },
+	[CAC_MAX_CALLS] = { "max_calls", "policy.max_calls" },
+	[CAC_MAX_CPS] = { "max_cps", "policy.max_cps" },
+	[CAC_USER_CALLS] = { "max_calls_per_user", "policy.max_calls_per_user" },
+	[CAC_USER_TABLE] = { "user_table_full", "policy.tracking_entries" },
+	[CAC_TRUNK_CALLS] = { "trunk_max_calls", "max_calls" },
+	[CAC_TRUNK_CPS] = { "trunk_cps", "cps" },
 };
 
 const char *
@@ -59,7 +63,15 @@ cac_reason_name(enum cac_reason r)
 {
 	if ((unsigned)r >= CAC_REASON_MAX)
 		return "unknown";
-	return reason_names[r];
+	return reasons[r].name;
+}
+
+const char *
+cac_reason_key(enum cac_reason r)
+{
+	if ((unsigned)r >= CAC_REASON_MAX)
+		return NULL;
+	return reasons[r].key;
 }
 
 struct cac *

@@ -58,6 +58,9 @@ void		 cac_release(struct cac *, const char *user, int trunk_idx);
 
 void		 cac_counters(const struct cac *, uint64_t out[CAC_REASON_MAX]);
 const char	*cac_reason_name(enum cac_reason);
+/* The configuration key of the limit ("policy.max_cps"; for the trunk
+ * limits the trunk's key, "max_calls"), NULL for CAC_OK. */
+const char	*cac_reason_key(enum cac_reason);
 size_t		 cac_active(const struct cac *);
 size_t		 cac_user_calls(const struct cac *, const char *user);
 size_t		 cac_trunk_calls(const struct cac *, int trunk_idx);

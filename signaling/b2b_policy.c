@@ -139,16 +139,6 @@ cac_ready(struct b2b *b, const struct sbc_config *cfg)
 }
 
 /* Call admission: 0, or the status to refuse the call with. */
-/* The configuration key of each limit, for sbcCallLimitReached. */
-static const char *const cac_keys[CAC_REASON_MAX] = {
-	[CAC_MAX_CALLS] = "policy.max_calls",
-	[CAC_MAX_CPS] = "policy.max_cps",
-	[CAC_USER_CALLS] = "policy.max_calls_per_user",
-	[CAC_USER_TABLE] = "policy.tracking_entries",
-	[CAC_TRUNK_CALLS] = "max_calls",
-	[CAC_TRUNK_CPS] = "cps",
-};
-
 #define CAC_NOTE_MS	60000	/* one notification per limit a minute */
 
 /* Tell the daemon (SNMP) a limit refused a call, at most once a minute. */
@@ -156,11 +146,11 @@ static void
 cac_notify(struct call *c, enum cac_reason why)
 {
 	const struct sbc_ctx	*ctx = c->b->svc->ctx;
+	const char		*key = cac_reason_key(why);
 	uint64_t		 now = sbc_now_ms();
 	char			 limit[128];
 
-	if (ctx->call_limit == NULL || (unsigned)why >= CAC_REASON_MAX ||
-	    cac_keys[why] == NULL)
+	if (ctx->call_limit == NULL || key == NULL)
 		return;
 	if (c->b->cac_noted[why] != 0 &&
 	    now - c->b->cac_noted[why] < CAC_NOTE_MS)
@@ -168,9 +158,9 @@ cac_notify(struct call *c, enum cac_reason why)
 	c->b->cac_noted[why] = now;
 	if (why == CAC_TRUNK_CALLS || why == CAC_TRUNK_CPS)
 		snprintf(limit, sizeof(limit), "trunk %s %s", c->trunk != NULL ?
-		    c->trunk->name : "?", cac_keys[why]);
+		    c->trunk->name : "?", key);
 	else
-		snprintf(limit, sizeof(limit), "%s", cac_keys[why]);
+		snprintf(limit, sizeof(limit), "%s", key);
 	ctx->call_limit(ctx->call_limit_arg, limit);
 }
 

@@ -325,6 +325,10 @@ test_reason_names(void **state)
 		    "unknown");
 	assert_string_equal(cac_reason_name(CAC_MAX_CPS), "max_cps");
 	assert_string_equal(cac_reason_name(CAC_REASON_MAX), "unknown");
+	assert_string_equal(cac_reason_key(CAC_MAX_CPS), "policy.max_cps");
+	assert_string_equal(cac_reason_key(CAC_TRUNK_CALLS), "max_calls");
+	assert_null(cac_reason_key(CAC_OK));
+	assert_null(cac_reason_key(CAC_REASON_MAX));
 }
 
 int
