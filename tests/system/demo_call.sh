@@ -9,9 +9,7 @@
 # Ctrl-C (SIGINT to the process group, as a terminal sends it) must stop
 # everything the demo started.
 . "$top_srcdir/tests/system/lib.sh"
-
-E2E=$top_srcdir/tests/e2e
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+. "$top_srcdir/tests/system/browser_lib.sh"	# E2E, CHROMIUM, browser_env
 for need in node sipp ss ip python3; do
 	command -v $need >/dev/null 2>&1 || { echo "1..0 # SKIP no $need"; exit 0; }
 done
@@ -38,7 +36,6 @@ ip netns add "$NS" && ip -n "$NS" link set lo up &&
 	ip -n "$NS" route add default dev d0 ||
 	{ echo "1..0 # SKIP no network namespaces"; exit 0; }
 in_ns() { ip netns exec "$NS" "$@"; }
-mkdir -p "$T/home" "$T/tmp"
 
 plan 5
 
@@ -51,10 +48,7 @@ os.setsid()
 os.execv(sys.argv[1], sys.argv[1:])' "$top_srcdir/scripts/run-demo" "$top_builddir" "$T/state" \
     >"$T/demo.out" 2>&1 </dev/null &
 DEMO_PID=$!	# ip and python exec: run-demo itself, its group's leader
-i=0
-until grep -q "Demo ready" "$T/demo.out" 2>/dev/null || [ $i -ge 300 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+wait_file_text "$T/demo.out" "Demo ready" 30
 url=$(grep -o 'https://127\.0\.0\.1:[0-9]*/' "$T/demo.out" | head -n 1)
 number=$(sed -n 's/.*dial \([0-9*#]*\) .*/\1/p' "$T/demo.out" | head -n 1)
 [ -n "$url" ] && [ -n "$number" ] && grep -q "sbc notice: ready" "$T/demo.out"
@@ -62,8 +56,8 @@ ok $? "run-demo starts the SBC and the demo PBX, prints the page ($url) and the 
 	diag "$T/demo.out"
 
 # ------------------------------------------------------------ first call
-HOME=$T/home TMPDIR=$T/tmp XDG_CONFIG_HOME=$T/home/.config XDG_CACHE_HOME=$T/home/.cache \
-    in_ns node "$E2E/demo-call.mjs" --url "${url:-https://127.0.0.1:8443/}" \
+browser_env
+in_ns node "$E2E/demo-call.mjs" --url "${url:-https://127.0.0.1:8443/}" \
     --number "${number:-600}" --seconds 6 --timeout 90 --chromium "$CHROMIUM" \
     >"$T/call.json" 2>"$T/call.err"
 rc=$?
