@@ -60,6 +60,36 @@ missing_header(const sip_t *sip)
 	return NULL;
 }
 
+/* A URI part with white space: Sofia takes "<sip:a@b c>" but prints it
+ * back changed, so an answer copying it would not parse (RFC 3261 has no
+ * white space inside a URI). */
+static int
+url_spaced(const url_t *u)
+{
+	const char	*part[] = { u->url_user, u->url_password, u->url_host,
+			    u->url_port, u->url_path, u->url_params,
+			    u->url_headers, u->url_fragment };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++)
+		if (part[i] != NULL && part[i][strcspn(part[i], " \t")] != '\0')
+			return 1;
+	return 0;
+}
+
+static const char *
+bad_address(const sip_t *sip)
+{
+	const sip_contact_t	*m;
+
+	if (url_spaced(sip->sip_from->a_url) || url_spaced(sip->sip_to->a_url))
+		return "white space in the From or To URI";
+	for (m = sip->sip_contact; m != NULL; m = m->m_next)
+		if (url_spaced(m->m_url))
+			return "white space in a Contact URI";
+	return NULL;
+}
+
 static msg_t *
 fail(msg_t *m, int st, const char *text, int *status, const char **why)
 {
@@ -96,7 +126,8 @@ sipmsg_parse(const char *buf, size_t len, const struct sipmsg_limits *lim,
 		return fail(m, 0, "no request or status line", status, why);
 	if (msg_extract_errors(m) != 0 || sip->sip_error != NULL)
 		return fail(m, 400, "malformed header", status, why);
-	if ((miss = missing_header(sip)) != NULL)
+	if ((miss = missing_header(sip)) != NULL ||
+	    (miss = bad_address(sip)) != NULL)
 		return fail(m, 400, miss, status, why);
 	if (sip->sip_payload != NULL && sip->sip_payload->pl_len > lim->max_body)
 		return fail(m, 413, "body too large", status, why);
