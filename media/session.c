@@ -4,7 +4,7 @@
  * Browser → PBX: datagrams on b_fd are demultiplexed by first byte
  * (RFC 7983): STUN is answered as an ICE-lite agent and latches the
  * browser's address; DTLS feeds the handshake, whose exported keys make
- * the SRTP contexts; SRTP/SRTCP from the latched address is unprotected,
+ * the SRTP contexts; SRTP/SRTCP from a checked address is unprotected,
  * AVPF feedback is stripped from RTCP, and the plain packet goes to the
  * PBX.  PBX → browser: plain RTP/RTCP from the host the PBX's SDP named
  * is latched once (symmetric RTP, strict source), protected and sent to
@@ -129,6 +129,7 @@ report(struct msess *s, unsigned type, const char *why)
 /* ------------------------------------------------------------ browser leg */
 
 static void	latch_browser(struct msess *, const struct mpeer *);
+static void	valid_add(struct msess *, const struct mpeer *);
 
 static void
 flush_dtls(struct msess *s)
@@ -191,26 +192,80 @@ on_stun(struct msess *s, const uint8_t *pkt, size_t len,
 	 * then the first valid check */
 	if (!s->b_peer.set || info.use_candidate)
 		latch_browser(s, &from);
+	else
+		valid_add(s, &from);
 	s->last_stun = s->last_in;
 	send_b(s, &from, s->w->out, (size_t)n);
 	dtls_client_start(s);
 }
 
-/* The browser's address for this session; on the shared port it is
- * also how non-STUN packets find their session. */
+/*
+ * The browser's addresses that passed a check.  Chromium moves its media
+ * to a pair as soon as that pair's check succeeds, before it nominates it
+ * (and, on a busy machine, seconds before), so media is accepted from any
+ * of them; on the shared port each is also how non-STUN packets find
+ * their session.  The oldest is forgotten first, never the latched one.
+ */
+static int
+valid_find(const struct msess *s, const struct sockaddr_storage *sa,
+    socklen_t len)
+{
+	unsigned	i;
+
+	for (i = 0; i < s->b_nvalid; i++)
+		if (peer_is(&s->b_valid[i], sa, len))
+			return (int)i;
+	return -1;
+}
+
+int
+msess_browser_valid(const struct msess *s, const struct sockaddr_storage *sa,
+    socklen_t len)
+{
+	return peer_is(&s->b_peer, sa, len) || valid_find(s, sa, len) != -1;
+}
+
+static void
+valid_unmap(struct msess *s, const struct mpeer *v)
+{
+	struct idmap	*m = &s->w->by_addr;
+	uint64_t	 h = mw_addr_hash(&v->addr, v->len);
+
+	if (s->b_fd == s->w->shared_fd && idmap_get(m, h) == s)
+		idmap_del(m, h);
+}
+
+static void
+valid_add(struct msess *s, const struct mpeer *from)
+{
+	struct mpeer	*v;
+	unsigned	 i;
+
+	if (valid_find(s, &from->addr, from->len) != -1)
+		return;
+	if (s->b_nvalid < MSESS_VALID_MAX)
+		v = &s->b_valid[s->b_nvalid++];
+	else {
+		i = s->b_evict;
+		if (peer_is(&s->b_peer, &s->b_valid[i].addr, s->b_valid[i].len))
+			i = (i + 1) % MSESS_VALID_MAX;
+		s->b_evict = (i + 1) % MSESS_VALID_MAX;
+		v = &s->b_valid[i];
+		valid_unmap(s, v);
+	}
+	*v = *from;
+	if (s->b_fd == s->w->shared_fd)
+		idmap_put(&s->w->by_addr, mw_addr_hash(&v->addr, v->len), s);
+}
+
+/* Where we send: the nominated pair, or the pair the browser's media
+ * moved to. */
 static void
 latch_browser(struct msess *s, const struct mpeer *from)
 {
-	struct idmap	*m = &s->w->by_addr;
-
 	if (peer_is(&s->b_peer, &from->addr, from->len))
 		return;
-	if (s->w->shared_fd != -1) {
-		if (s->b_peer.set &&
-		    idmap_get(m, mw_addr_hash(&s->b_peer.addr, s->b_peer.len)) == s)
-			idmap_del(m, mw_addr_hash(&s->b_peer.addr, s->b_peer.len));
-		idmap_put(m, mw_addr_hash(&from->addr, from->len), s);
-	}
+	valid_add(s, from);
 	s->b_peer = *from;
 }
 
@@ -230,8 +285,8 @@ static void
 on_dtls(struct msess *s, const uint8_t *pkt, size_t len,
     const struct sockaddr_storage *src, socklen_t srclen)
 {
-	if (!s->dtls_inited || !peer_is(&s->b_peer, src, srclen)) {
-		s->dropped++;		/* DTLS only on the ICE pair */
+	if (!s->dtls_inited || !msess_browser_valid(s, src, srclen)) {
+		s->dropped++;		/* DTLS only on checked pairs */
 		return;
 	}
 	dtls_conn_input(&s->dtls, pkt, len);
@@ -252,12 +307,18 @@ on_srtp(struct msess *s, uint8_t *pkt, size_t len,
 	int	fd = rtcp && !s->p.p_rtcp_mux ? s->pr_fd : s->p_fd;
 	struct mpeer *to = rtcp && !s->p.p_rtcp_mux ? &s->pr_peer : &s->p_peer;
 
-	if (!s->srtp_up || !peer_is(&s->b_peer, src, srclen) ||
+	if (!s->srtp_up || !msess_browser_valid(s, src, srclen) ||
 	    srtp_pair_unprotect(&s->srtp, pkt, &n, rtcp) == -1) {
 		s->dropped++;
 		if (s->srtp_up && s->srtp.err == srtp_err_status_auth_fail)
 			s->w->stats.srtp_auth_failures++;
 		return;
+	}
+	if (!peer_is(&s->b_peer, src, srclen)) {	/* its media moved */
+		struct mpeer	from;
+
+		peer_set(&from, (const struct sockaddr *)src, srclen);
+		latch_browser(s, &from);
 	}
 	if (rtcp && (n = (int)rtcp_strip_feedback(pkt, (size_t)n)) <= 0)
 		return;
@@ -590,12 +651,12 @@ session_unshare(struct msess *s)
 {
 	struct mworker	*w = s->w;
 	uint64_t	 h = mw_hash(s->p.ice_ufrag, strlen(s->p.ice_ufrag));
+	unsigned	 i;
 
 	if (idmap_get(&w->by_ufrag, h) == s)
 		idmap_del(&w->by_ufrag, h);
-	if (s->b_peer.set && idmap_get(&w->by_addr,
-	    (h = mw_addr_hash(&s->b_peer.addr, s->b_peer.len))) == s)
-		idmap_del(&w->by_addr, h);
+	for (i = 0; i < s->b_nvalid; i++)
+		valid_unmap(s, &s->b_valid[i]);
 }
 
 void

@@ -23,6 +23,11 @@
 struct mworker;
 struct event;
 
+/* Browser addresses a session accepts media from: each passed a STUN
+ * check (RFC 8445 valid pairs: host, reflexive, old and new ones during
+ * an ICE restart). */
+#define MSESS_VALID_MAX	4
+
 struct mpeer {
 	struct sockaddr_storage	addr;
 	socklen_t		len;
@@ -37,7 +42,9 @@ struct msess {
 	struct media_params	 p;
 	int			 b_fd, p_fd, pr_fd;	/* browser, PBX RTP, RTCP */
 	struct event		*b_ev, *p_ev, *pr_ev;
-	struct mpeer		 b_peer;	/* latched by ICE */
+	struct mpeer		 b_peer;	/* latched by ICE: we send here */
+	struct mpeer		 b_valid[MSESS_VALID_MAX];	/* checked */
+	unsigned		 b_nvalid, b_evict;	/*  addresses, FIFO */
 	char			 old_ufrag[16];	/* ICE restart: until a check */
 	char			 old_pwd[48];	/*  with the new ones succeeds */
 	struct mpeer		 p_peer;	/* SDP, then symmetric latching */
@@ -62,6 +69,9 @@ int	msess_create(struct mworker *, uint64_t id, struct sbc_service *owner,
 	    const struct media_params *, struct msess **);
 void	msess_update(struct msess *, const struct media_params *);
 void	msess_free(struct msess *);
+/* Did SRC pass a STUN check of this session (may it send media)? */
+int	msess_browser_valid(const struct msess *,
+	    const struct sockaddr_storage *src, socklen_t srclen);
 /* Once a second: DTLS retransmissions, consent and media timeouts. */
 void	msess_tick(struct msess *, time_t now);
 

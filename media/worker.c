@@ -256,7 +256,7 @@ mw_flush(void *arg)
 }
 
 /* The session of a datagram on the shared port: STUN by our ufrag,
- * the rest by the latched browser address. */
+ * the rest by the browser addresses that passed a check. */
 static struct msess *
 shared_lookup(struct mworker *w, const uint8_t *pkt, size_t len,
     const struct sockaddr_storage *src, socklen_t srclen)
@@ -272,10 +272,7 @@ shared_lookup(struct mworker *w, const uint8_t *pkt, size_t len,
 		    ms : NULL;
 	}
 	ms = idmap_get(&w->by_addr, mw_addr_hash(src, srclen));
-	if (ms == NULL || ms->b_peer.len != srclen ||
-	    memcmp(&ms->b_peer.addr, src, srclen) != 0)
-		return NULL;
-	return ms;
+	return ms != NULL && msess_browser_valid(ms, src, srclen) ? ms : NULL;
 }
 
 int

@@ -348,6 +348,7 @@ async function midcall(page, step) {
 	const received = async () => {
 		const s = await within(5000, "getStats", page.evaluate(() => window.stats()));
 		return { packets: s.inbound ? s.inbound.packetsReceived : 0,
+		    ssrc: s.inbound ? s.inbound.ssrc : null, at: Date.now() - started,
 		    dtlsState: s.dtlsState, iceState: s.iceState };
 	};
 	const rec = { at: step.at, action: step.action, before: await received() };
