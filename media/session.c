@@ -23,6 +23,7 @@
 #include <event2/event.h>
 #include <openssl/crypto.h>
 
+#include "media/ring.h"
 #include "media/rtp.h"
 #include "media/session.h"
 #include "media/worker_int.h"
@@ -77,12 +78,19 @@ peer_is(const struct mpeer *p, const struct sockaddr_storage *sa,
 	return p->set && p->len == len && memcmp(&p->addr, sa, len) == 0;
 }
 
+/* Through the worker's ring when it has one (the datagram leaves after
+ * this loop iteration, with the others), else at once. */
 static void
-send_to(int fd, const struct mpeer *p, const void *buf, size_t len,
-    uint64_t *count)
+send_to(struct msess *s, int fd, const struct mpeer *p, const void *buf,
+    size_t len, uint64_t *count)
 {
 	if (!p->set)
 		return;
+	if (s->w->ring != NULL && mring_send(s->w->ring, fd, buf, len,
+	    p->connected ? NULL : &p->addr, p->len) == 0) {
+		(*count)++;
+		return;
+	}
 	if (p->connected) {
 		if (send(fd, buf, len, 0) == (ssize_t)len)
 			(*count)++;
@@ -105,7 +113,7 @@ send_b(struct msess *s, const struct mpeer *p, const void *buf, size_t len)
 			s->b_out++;
 		return;
 	}
-	send_to(s->b_fd, p, buf, len, &s->b_out);
+	send_to(s, s->b_fd, p, buf, len, &s->b_out);
 }
 
 static void
@@ -327,7 +335,7 @@ on_srtp(struct msess *s, uint8_t *pkt, size_t len,
 		s->dropped++;
 		return;
 	}
-	send_to(fd, to, pkt, (size_t)n, &s->p_out);
+	send_to(s, fd, to, pkt, (size_t)n, &s->p_out);
 }
 
 void
@@ -445,25 +453,49 @@ browser_packet_fn(struct msess *s, uint8_t *pkt, size_t len,
 	msess_browser_packet(s, pkt, len, src, srclen);
 }
 
+/* A readable socket: read on the worker's ring after this iteration
+ * (with every other ready socket's), or at once. */
+static int
+on_ring(struct msess *s, int fd, unsigned kind)
+{
+	return s->w->ring != NULL && s->id <= MSESS_ID_RING_MAX &&
+	    mring_recv(s->w->ring, fd, MSESS_TAG(s->id, kind)) == 0;
+}
+
 static void
 b_cb(evutil_socket_t fd, short what, void *arg)
 {
-	receive(arg, fd, browser_packet_fn, 0);
+	if (!on_ring(arg, fd, MSESS_SOCK_BROWSER))
+		receive(arg, fd, browser_packet_fn, 0);
 }
 
 static void
 p_cb(evutil_socket_t fd, short what, void *arg)
 {
-	receive(arg, fd, pbx_packet, 0);
+	if (!on_ring(arg, fd, MSESS_SOCK_PBX))
+		receive(arg, fd, pbx_packet, 0);
 }
 
 static void
 pr_cb(evutil_socket_t fd, short what, void *arg)
 {
-	receive(arg, fd, pbx_packet, 1);
+	if (!on_ring(arg, fd, MSESS_SOCK_RTCP))
+		receive(arg, fd, pbx_packet, 1);
 }
 
 /* ------------------------------------------------------------ life */
+
+/* A datagram the worker's ring read for socket `kind` (worker.c found
+ * the session by the tag). */
+void
+msess_ring_packet(struct msess *s, unsigned kind, uint8_t *pkt, size_t len,
+    const struct sockaddr_storage *src, socklen_t srclen)
+{
+	if (kind == MSESS_SOCK_BROWSER)
+		msess_browser_packet(s, pkt, len, src, srclen);
+	else
+		pbx_packet(s, pkt, len, src, srclen, kind == MSESS_SOCK_RTCP);
+}
 
 static int
 open_sockets(struct msess *s)
@@ -662,6 +694,12 @@ session_unshare(struct msess *s)
 void
 msess_free(struct msess *s)
 {
+	if (s->w->ring != NULL) {	/* queued, not yet submitted */
+		mring_forget(s->w->ring, s->p_fd);
+		mring_forget(s->w->ring, s->pr_fd);
+		if (s->b_fd != s->w->shared_fd)
+			mring_forget(s->w->ring, s->b_fd);
+	}
 	if (s->b_fd != -1 && s->b_fd == s->w->shared_fd)
 		session_unshare(s);
 	else

@@ -17,6 +17,7 @@
 
 #include "media/dtls.h"
 #include "media/media.h"
+#include "media/ring.h"
 #include "media/rtp.h"
 #include "media/srtp_ctx.h"
 
@@ -27,6 +28,15 @@ struct event;
  * check (RFC 8445 valid pairs: host, reflexive, old and new ones during
  * an ICE restart). */
 #define MSESS_VALID_MAX	4
+
+/* A session's sockets on the worker's ring (ring.h): the tag of what the
+ * ring reads is the session id and the socket's kind. */
+#define MSESS_SOCK_BROWSER	0	/* per-stream browser port */
+#define MSESS_SOCK_PBX		1	/* PBX RTP */
+#define MSESS_SOCK_RTCP		2	/* PBX RTCP (port + 1) */
+#define MSESS_SOCK_KINDS	3
+#define MSESS_TAG(id, kind)	(((uint64_t)(id) << 2) | (kind))
+#define MSESS_ID_RING_MAX	(UINT64_MAX >> 2)
 
 struct mpeer {
 	struct sockaddr_storage	addr;
@@ -69,6 +79,9 @@ int	msess_create(struct mworker *, uint64_t id, struct sbc_service *owner,
 	    const struct media_params *, struct msess **);
 void	msess_update(struct msess *, const struct media_params *);
 void	msess_free(struct msess *);
+/* A datagram the worker's ring read for socket `kind`. */
+void	msess_ring_packet(struct msess *, unsigned kind, uint8_t *, size_t,
+	    const struct sockaddr_storage *, socklen_t);
 /* Did SRC pass a STUN check of this session (may it send media)? */
 int	msess_browser_valid(const struct msess *,
 	    const struct sockaddr_storage *src, socklen_t srclen);

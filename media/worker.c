@@ -2,7 +2,9 @@
  * worker.c: a media worker: one libevent loop per core owning its sockets
  * and sessions; carries out the typed requests of media.h (create, update,
  * delete a session; stats) and ticks once a second for DTLS
- * retransmissions and timeouts.
+ * retransmissions and timeouts.  After each loop iteration (mw_after) it
+ * runs its io_uring's batch (ring.h: per-stream sockets) and sends the
+ * shared port's queue.
  *
  * Owns: its event loop, its sessions and counters (no other thread reads
  * them: stats leave only as MEDIA_RSP_STATS messages).
@@ -10,6 +12,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +21,7 @@
 #include <event2/event.h>
 #include <openssl/crypto.h>
 
+#include "media/ring.h"
 #include "media/rtp.h"
 #include "media/session.h"
 #include "media/worker_int.h"
@@ -355,10 +359,53 @@ shared_setup(struct mworker *w, const struct sbc_config *cfg)
 	}
 	w->shared_ev = event_new(w->loop.base, w->shared_fd,
 	    EV_READ | EV_PERSIST, shared_cb, w);
-	w->loop.after = mw_flush;
-	w->loop.after_arg = w;
 	return w->shared_ev != NULL && event_add(w->shared_ev, NULL) == 0 ?
 	    0 : -1;
+}
+
+/* ------------------------------------------------------------ io_uring */
+
+static void
+ring_packet(void *arg, uint64_t tag, uint8_t *pkt, size_t len,
+    const struct sockaddr_storage *src, socklen_t srclen)
+{
+	struct mworker	*w = arg;
+	struct msess	*ms = idmap_get(&w->sessions, tag >> 2);
+
+	if (ms == NULL || ms->dead) {
+		w->stats.packets_dropped++;	/* it was closed meanwhile */
+		return;
+	}
+	ms->last_in = w->now;
+	msess_ring_packet(ms, (unsigned)(tag & 3), pkt, len, src, srclen);
+}
+
+void
+mw_after(void *arg)
+{
+	struct mworker	*w = arg;
+
+	if (w->ring != NULL) {	/* first: what it reads may send more */
+		w->now = time(NULL);
+		w->stats.packets_dropped += mring_run(w->ring, ring_packet, w);
+	}
+	if (w->sq_n > 0)
+		mw_flush(w);
+}
+
+/* media.io_uring: the per-stream sockets on a ring, or epoll when the
+ * kernel (or a seccomp filter) says no. */
+static int
+ring_setup(struct mworker *w, const struct sbc_config *cfg)
+{
+	if (!cfg->media.io_uring)
+		return 0;
+	if (mring_init(&w->ring, SRTP_PAIR_TRAILER_MAX) == -1) {
+		log_notice(w->svc->ctx->log, "%s: io_uring unavailable (%s): "
+		    "media sockets on epoll", w->svc->name, strerror(errno));
+		w->ring = NULL;
+	}
+	return 0;
 }
 
 /* Once a second: this worker's totals into its slot of struct sbc_stats. */
@@ -418,7 +465,9 @@ worker_setup(struct sbc_service *s, struct sbc_config *cfg)
 	w->tick = event_new(w->loop.base, -1, EV_PERSIST, tick_cb, w);
 	if (w->tick == NULL || event_add(w->tick, &sec) == -1)
 		return -1;
-	return shared_setup(w, cfg);
+	w->loop.after = mw_after;
+	w->loop.after_arg = w;
+	return shared_setup(w, cfg) == -1 ? -1 : ring_setup(w, cfg);
 }
 
 static void
@@ -442,6 +491,7 @@ worker_teardown(struct sbc_service *s)
 		if (w->sessions.slots[i].id != 0)
 			msess_free(w->sessions.slots[i].val);
 	idmap_free(&w->sessions);
+	mring_free(w->ring);
 	idmap_free(&w->by_ufrag);
 	idmap_free(&w->by_addr);
 	if (w->shared_ev != NULL)

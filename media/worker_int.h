@@ -13,6 +13,7 @@
 
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #define MW_BATCH	32		/* datagrams per recvmmsg() */
 #define MW_SENDQ	64		/* datagrams per sendmmsg() */
@@ -27,6 +28,9 @@ struct mworker {
 	struct idmap		 sessions;	/* id → struct msess */
 	/* shared browser port (media.browser_port + worker index) */
 	int			 shared_fd;	/* -1: per-stream ports */
+	/* per-stream sockets on an io_uring (ring.h); NULL: epoll */
+	struct mring		*ring;
+	time_t			 now;		/* of the ring's batch */
 	struct event		*shared_ev;
 	struct idmap		 by_ufrag;	/* hash(our ufrag) → msess */
 	struct idmap		 by_addr;	/* hash(browser addr) → msess */
@@ -61,5 +65,7 @@ int		mw_recv(struct mworker *, int fd, struct mw_batch *);
 int		mw_queue(struct mworker *, const void *, size_t,
 		    const struct sockaddr_storage *, socklen_t);
 void		mw_flush(void *worker);
+/* After each loop iteration: the shared port's batch, the ring's sends. */
+void		mw_after(void *worker);
 
 #endif

@@ -79,6 +79,7 @@ struct sbc_media {
 	int		 port_min;
 	int		 port_max;
 	int		 browser_port;		/* 0: per-stream ports */
+	int		 io_uring;		/* per-stream sockets on a ring */
 	const char	*outside_address;
 	const char	*outside_advertised;
 	const char	*inside_address;

@@ -97,6 +97,7 @@ static const struct conf_field media_fields[] = {
 	INT(S, "port_min", port_min, 1024, 65535, 20000),
 	INT(S, "port_max", port_max, 1024, 65535, 29999),
 	INT(S, "browser_port", browser_port, 0, 65535, 0),
+	BOOL(S, "io_uring", io_uring, 1),
 	STR(S, "outside_address", outside_address, "127.0.0.1"),
 	STR(S, "outside_advertised", outside_advertised, ""),
 	STR(S, "inside_address", inside_address, "127.0.0.1"),

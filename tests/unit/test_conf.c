@@ -217,7 +217,7 @@ test_sample_file(void **state)
 	assert_int_equal(cfg->policy.allowed_origins.n, 1);
 	assert_int_equal(cfg->cli.mode, 0660);
 	/* lines of the real file */
-	assert_int_equal(sbc_config_line(cfg, &cfg->default_trunk), 110);
+	assert_int_equal(sbc_config_line(cfg, &cfg->default_trunk), 111);
 	assert_int_equal(sbc_config_line(cfg, &cfg->listeners[1].port), 53);
 	sbc_config_unref(cfg);
 }
