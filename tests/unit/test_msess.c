@@ -43,25 +43,12 @@
 #include "media/worker_int.h"
 #include "sbc/log.h"
 #include "sbc/service.h"
+#include "tests/unit/stun_client.h"
+#include "tests/unit/udp_sock.h"
 
 #define OUR_UFRAG	"sbcufrag"
 #define OUR_PWD		"sbcpassword0123456789abc"
 #define PAYLOAD		160
-
-static const uint16_t client_attrs[] = {
-	STUN_ATTRIBUTE_MAPPED_ADDRESS, STUN_ATTRIBUTE_XOR_MAPPED_ADDRESS,
-	STUN_ATTRIBUTE_USERNAME, STUN_ATTRIBUTE_MESSAGE_INTEGRITY,
-	STUN_ATTRIBUTE_ERROR_CODE, STUN_ATTRIBUTE_UNKNOWN_ATTRIBUTES,
-	STUN_ATTRIBUTE_PRIORITY, STUN_ATTRIBUTE_USE_CANDIDATE,
-	STUN_ATTRIBUTE_ICE_CONTROLLED, STUN_ATTRIBUTE_ICE_CONTROLLING, 0
-};
-
-/* A browser socket: its fd and the address it sends from. */
-struct sock {
-	int			fd;
-	struct sockaddr_storage	addr;
-	socklen_t		len;
-};
 
 struct fix {
 	struct sbc_log		log;
@@ -79,21 +66,6 @@ struct fix {
 };
 
 /* ------------------------------------------------------------ helpers */
-
-static void
-sock_open(struct sock *k)
-{
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&k->addr;
-
-	memset(k, 0, sizeof(*k));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	k->len = sizeof(*sin);
-	assert_int_not_equal(k->fd = socket(AF_INET, SOCK_DGRAM, 0), -1);
-	assert_int_equal(bind(k->fd, (struct sockaddr *)&k->addr, k->len), 0);
-	assert_int_equal(getsockname(k->fd, (struct sockaddr *)&k->addr,
-	    &k->len), 0);
-}
 
 /* A datagram on k within ms milliseconds (the worker's loop runs
  * meanwhile): its length, or 0. */
@@ -256,9 +228,7 @@ setup_with(void **state, int shared)
 	assert_int_equal(dtls_identity_init(&f->browser_id, NULL, NULL), 0);
 	f->w->dtls = &f->sbc_id;
 	f->w->shared_fd = shared ? mw_bind_udp("127.0.0.1", 0) : -1;
-	stun_agent_init(&f->agent, client_attrs, STUN_COMPATIBILITY_RFC5389,
-	    STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS |
-	    STUN_AGENT_USAGE_USE_FINGERPRINT);
+	stun_client_init(&f->agent, 1);
 	sock_open(&f->a);
 	sock_open(&f->b);
 	sock_open(&f->d);

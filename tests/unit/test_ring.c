@@ -27,14 +27,9 @@
 #include <cmocka.h>
 
 #include "media/ring.h"
+#include "tests/unit/udp_sock.h"
 
 #define TRAILER	20
-
-struct sock {
-	int			fd;
-	struct sockaddr_storage	addr;
-	socklen_t		len;
-};
 
 struct fix {
 	struct mring	*r;
@@ -48,21 +43,6 @@ struct fix {
 	socklen_t	 srclen;
 	int		 echo_fd;	/* >= 0: the callback sends it back */
 };
-
-static void
-sock_open(struct sock *k)
-{
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&k->addr;
-
-	memset(k, 0, sizeof(*k));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	k->len = sizeof(*sin);
-	assert_int_not_equal(k->fd = socket(AF_INET, SOCK_DGRAM, 0), -1);
-	assert_int_equal(bind(k->fd, (struct sockaddr *)&k->addr, k->len), 0);
-	assert_int_equal(getsockname(k->fd, (struct sockaddr *)&k->addr,
-	    &k->len), 0);
-}
 
 /* k has a datagram within 500 ms: its length, else 0. */
 static size_t

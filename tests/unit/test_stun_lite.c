@@ -27,20 +27,13 @@
 #include <stun/usages/ice.h>
 
 #include "media/stun_lite.h"
+#include "tests/unit/stun_client.h"
 
 #define UFRAG		"ourufrag"
 #define PWD		"ourpassword0123456789a"
 #define USER		"ourufrag:theirufrag"
 #define PRIO		0x6e7f1effU
 #define TIE		0x0123456789abcdefULL
-
-static const uint16_t client_attrs[] = {
-	STUN_ATTRIBUTE_MAPPED_ADDRESS, STUN_ATTRIBUTE_XOR_MAPPED_ADDRESS,
-	STUN_ATTRIBUTE_USERNAME, STUN_ATTRIBUTE_MESSAGE_INTEGRITY,
-	STUN_ATTRIBUTE_ERROR_CODE, STUN_ATTRIBUTE_UNKNOWN_ATTRIBUTES,
-	STUN_ATTRIBUTE_PRIORITY, STUN_ATTRIBUTE_USE_CANDIDATE,
-	STUN_ATTRIBUTE_ICE_CONTROLLED, STUN_ATTRIBUTE_ICE_CONTROLLING, 0
-};
 
 struct fix {
 	StunAgent		client;
@@ -51,21 +44,13 @@ struct fix {
 	struct stun_lite_info	info;
 };
 
-static void
-client_init(StunAgent *a, int fingerprint)
-{
-	stun_agent_init(a, client_attrs, STUN_COMPATIBILITY_RFC5389,
-	    STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS |
-	    (fingerprint ? STUN_AGENT_USAGE_USE_FINGERPRINT : 0));
-}
-
 static int
 setup(void **state)
 {
 	struct fix	*f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	client_init(&f->client, 1);
+	stun_client_init(&f->client, 1);
 	if (stun_lite_init(&f->sl) == -1) {
 		free(f);
 		fail_msg("libnice's STUN code is shadowed by another "
@@ -338,7 +323,7 @@ test_no_fingerprint(void **state)
 	socklen_t		 srclen;
 
 	src = addr("192.0.2.10", 50000, &srclen);
-	client_init(&f->client, 0);
+	stun_client_init(&f->client, 0);
 	make_req(f, USER, PWD, false, true);
 	assert_int_equal(answer(f, &src, srclen), -1);
 	assert_int_equal(f->info.error_len, 0);		/* silently */
@@ -752,7 +737,7 @@ test_local_ufrag_bad(void **state)
 	big[257] = ':';
 	big[258] = 'x';
 	big[259] = '\0';
-	client_init(&f->client, 1);
+	stun_client_init(&f->client, 1);
 	make_req(f, big, PWD, false, true);
 	{
 		char	huge[400];
