@@ -314,15 +314,16 @@ on_srtp(struct msess *s, uint8_t *pkt, size_t len,
 	int	n = (int)len, rtcp = rtp_is_rtcp(pkt, len);
 	int	fd = rtcp && !s->p.p_rtcp_mux ? s->pr_fd : s->p_fd;
 	struct mpeer *to = rtcp && !s->p.p_rtcp_mux ? &s->pr_peer : &s->p_peer;
+	int	latched = peer_is(&s->b_peer, src, srclen);
 
-	if (!s->srtp_up || !msess_browser_valid(s, src, srclen) ||
+	if (!s->srtp_up || (!latched && valid_find(s, src, srclen) == -1) ||
 	    srtp_pair_unprotect(&s->srtp, pkt, &n, rtcp) == -1) {
 		s->dropped++;
 		if (s->srtp_up && s->srtp.err == srtp_err_status_auth_fail)
 			s->w->stats.srtp_auth_failures++;
 		return;
 	}
-	if (!peer_is(&s->b_peer, src, srclen)) {	/* its media moved */
+	if (!latched) {		/* its media moved to another checked pair */
 		struct mpeer	from;
 
 		peer_set(&from, (const struct sockaddr *)src, srclen);
