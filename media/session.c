@@ -498,19 +498,28 @@ msess_ring_packet(struct msess *s, unsigned kind, uint8_t *pkt, size_t len,
 		pbx_packet(s, pkt, len, src, srclen, kind == MSESS_SOCK_RTCP);
 }
 
+/* fd read through the worker's ring, or else readable events from its
+ * loop into cb. */
+static int
+watch(struct msess *s, int fd, unsigned kind, event_callback_fn cb,
+    struct event **ev)
+{
+	*ev = NULL;
+	if (s->w->ring != NULL && s->id <= MSESS_ID_RING_MAX &&
+	    mring_watch(s->w->ring, fd, MSESS_TAG(s->id, kind)) == 0)
+		return 0;
+	*ev = event_new(s->w->loop.base, fd, EV_READ | EV_PERSIST, cb, s);
+	return *ev != NULL && event_add(*ev, NULL) == 0 ? 0 : -1;
+}
+
 static int
 open_sockets(struct msess *s)
 {
-	struct event_base	*base = s->w->loop.base;
-
 	s->p_fd = mw_bind_udp(s->p.p_addr, s->p.p_port);
 	s->pr_fd = mw_bind_udp(s->p.p_addr, s->p.p_port + 1);
-	if (s->p_fd == -1 || s->pr_fd == -1)
-		return -1;
-	s->p_ev = event_new(base, s->p_fd, EV_READ | EV_PERSIST, p_cb, s);
-	s->pr_ev = event_new(base, s->pr_fd, EV_READ | EV_PERSIST, pr_cb, s);
-	if (s->p_ev == NULL || s->pr_ev == NULL ||
-	    event_add(s->p_ev, NULL) == -1 || event_add(s->pr_ev, NULL) == -1)
+	if (s->p_fd == -1 || s->pr_fd == -1 ||
+	    watch(s, s->p_fd, MSESS_SOCK_PBX, p_cb, &s->p_ev) == -1 ||
+	    watch(s, s->pr_fd, MSESS_SOCK_RTCP, pr_cb, &s->pr_ev) == -1)
 		return -1;
 	if (s->w->shared_fd != -1) {	/* the worker's port: not ours */
 		s->b_fd = s->w->shared_fd;
@@ -518,11 +527,9 @@ open_sockets(struct msess *s)
 		    strlen(s->p.ice_ufrag)), s);
 	}
 	s->b_fd = mw_bind_udp(s->p.b_addr, s->p.b_port);
-	s->b_ev = s->b_fd == -1 ? NULL :
-	    event_new(base, s->b_fd, EV_READ | EV_PERSIST, b_cb, s);
-	if (s->b_ev == NULL || event_add(s->b_ev, NULL) == -1)
+	if (s->b_fd == -1)
 		return -1;
-	return 0;
+	return watch(s, s->b_fd, MSESS_SOCK_BROWSER, b_cb, &s->b_ev);
 }
 
 /*

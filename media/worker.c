@@ -393,19 +393,37 @@ mw_after(void *arg)
 		mw_flush(w);
 }
 
+/* The ring's eventfd woke the loop: its work is done in mw_after(). */
+static void
+ring_cb(evutil_socket_t fd, short what, void *arg)
+{
+}
+
 /* media.io_uring: the per-stream sockets on a ring, or epoll when the
- * kernel (or a seccomp filter) says no. */
+ * kernel (or a seccomp filter) says no.  The eventfd is edge-triggered:
+ * each signal wakes the loop once and it is never read. */
 static int
 ring_setup(struct mworker *w, const struct sbc_config *cfg)
 {
+	int	efd;
+
 	if (!cfg->media.io_uring)
 		return 0;
 	if (mring_init(&w->ring, SRTP_PAIR_TRAILER_MAX) == -1) {
 		log_notice(w->svc->ctx->log, "%s: io_uring unavailable (%s): "
 		    "media sockets on epoll", w->svc->name, strerror(errno));
 		w->ring = NULL;
+		return 0;
 	}
-	return 0;
+	if ((efd = mring_watch_fd(w->ring)) == -1) {
+		log_notice(w->svc->ctx->log, "%s: io_uring cannot watch "
+		    "sockets here: readiness from epoll", w->svc->name);
+		return 0;
+	}
+	w->ring_ev = event_new(w->loop.base, efd, EV_READ | EV_PERSIST |
+	    EV_ET, ring_cb, w);
+	return w->ring_ev != NULL && event_add(w->ring_ev, NULL) == 0 ?
+	    0 : -1;
 }
 
 /* Once a second: this worker's totals into its slot of struct sbc_stats. */
@@ -491,6 +509,8 @@ worker_teardown(struct sbc_service *s)
 		if (w->sessions.slots[i].id != 0)
 			msess_free(w->sessions.slots[i].val);
 	idmap_free(&w->sessions);
+	if (w->ring_ev != NULL)
+		event_free(w->ring_ev);
 	mring_free(w->ring);
 	idmap_free(&w->by_ufrag);
 	idmap_free(&w->by_addr);

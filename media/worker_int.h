@@ -30,6 +30,7 @@ struct mworker {
 	int			 shared_fd;	/* -1: per-stream ports */
 	/* per-stream sockets on an io_uring (ring.h); NULL: epoll */
 	struct mring		*ring;
+	struct event		*ring_ev;	/* its eventfd, if it watches */
 	time_t			 now;		/* of the ring's batch */
 	struct event		*shared_ev;
 	struct idmap		 by_ufrag;	/* hash(our ufrag) → msess */
