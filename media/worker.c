@@ -322,12 +322,14 @@ shared_cb(evutil_socket_t fd, short what, void *arg)
 /*
  * The shared port carries every browser stream of the worker: a 208 KiB
  * default receive buffer overflows in bursts (docs/benchmarks.md).  As
- * root (at setup, before privileges go) the limit does not apply.
+ * root (at setup, before privileges go) the limit does not apply; else
+ * net.core.rmem_max / wmem_max cap it, and the operator is told.
  */
 static void
-big_buffers(int fd)
+big_buffers(struct mworker *w, int fd)
 {
-	int	size = 8 << 20;
+	int		size = MW_SHARED_BUF, got = 0;
+	socklen_t	len = sizeof(got);
 
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
 	    sizeof(size)) == -1)
@@ -335,6 +337,12 @@ big_buffers(int fd)
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
 	    sizeof(size)) == -1)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0 &&
+	    got < size)	/* the kernel reports twice what it grants */
+		log_warn(w->svc->ctx->log, "%s: browser media port buffer "
+		    "%d KiB, wanted %d: raise net.core.rmem_max and wmem_max "
+		    "(docs/deployment.md)", w->svc->name, got / 2048,
+		    size / 1024);
 }
 
 /* media.browser_port: this worker's one UDP port for all browser media. */
@@ -351,7 +359,7 @@ shared_setup(struct mworker *w, const struct sbc_config *cfg)
 		return -1;
 	w->shared_fd = mw_bind_udp(cfg->media.outside_address, port);
 	if (w->shared_fd != -1)
-		big_buffers(w->shared_fd);
+		big_buffers(w, w->shared_fd);
 	if (w->shared_fd == -1) {
 		log_err(w->svc->ctx->log, "%s: cannot bind browser media port "
 		    "%s:%d", w->svc->name, cfg->media.outside_address, port);

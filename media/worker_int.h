@@ -18,6 +18,7 @@
 #define MW_BATCH	32		/* datagrams per recvmmsg() */
 #define MW_SENDQ	64		/* datagrams per sendmmsg() */
 #define MW_PKT		2048		/* bytes per datagram buffer */
+#define MW_SHARED_BUF	(8 << 20)	/* shared port socket buffers */
 
 struct msess;
 

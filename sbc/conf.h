@@ -78,7 +78,9 @@ struct sbc_media {
 	int		 workers;		/* 0: one per core */
 	int		 port_min;
 	int		 port_max;
-	int		 browser_port;		/* 0: per-stream ports */
+	int		 browser_port;		/* worker i: + i; 0: per-stream
+						   ports; unset: port_min */
+	int		 pool_min;		/* derived: first per-stream port */
 	int		 io_uring;		/* per-stream sockets on a ring */
 	const char	*outside_address;
 	const char	*outside_advertised;

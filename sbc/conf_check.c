@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "media/sdes.h"
@@ -134,6 +135,52 @@ check_listeners(struct sbc_config *cfg, struct conf_errors *err)
 	return rc;
 }
 
+int
+conf_media_workers(const struct sbc_config *cfg)
+{
+	long	n;
+
+	if (cfg->media.workers > 0)
+		return cfg->media.workers;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+/*
+ * The shared browser ports, one per worker.  Unset, they are the first
+ * ports of the range and the per-stream pool (PBX legs) starts above
+ * them; set, they must lie outside the range; 0: a port per stream.
+ */
+static int
+browser_ports(struct sbc_config *cfg, struct conf_errors *err)
+{
+	struct sbc_media	*m = &cfg->media;
+	int			 n = conf_media_workers(cfg);
+
+	m->pool_min = m->port_min;
+	if (m->browser_port == -1) {
+		m->browser_port = m->port_min;
+		m->pool_min = m->port_min + n;
+		if (m->port_max - m->pool_min >= 3)
+			return 0;
+		ERR(cfg, err, LINE2(cfg, m->port_max, m->port_min), "media: "
+		    "port_min %d .. port_max %d leaves fewer than 4 ports after "
+		    "the %d browser ports", m->port_min, m->port_max, n);
+		return -1;
+	}
+	if (m->browser_port == 0)
+		return 0;
+	if (m->browser_port + n - 1 > 65535 || (m->browser_port + n - 1 >=
+	    m->port_min && m->browser_port <= m->port_max)) {
+		ERR(cfg, err, LINE(cfg, m->browser_port), "media: browser_port "
+		    "%d .. %d (one per worker) must lie outside the port range "
+		    "%d .. %d and below 65536", m->browser_port,
+		    m->browser_port + n - 1, m->port_min, m->port_max);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_media(struct sbc_config *cfg, struct conf_errors *err)
 {
@@ -158,12 +205,8 @@ check_media(struct sbc_config *cfg, struct conf_errors *err)
 		    m->inside_address);
 		rc = -1;
 	}
-	if (m->browser_port != 0 && m->browser_port >= m->port_min &&
-	    m->browser_port <= m->port_max) {
-		ERR(cfg, err, LINE(cfg, m->browser_port), "media: browser_port "
-		    "%d lies inside the port range", m->browser_port);
+	if (browser_ports(cfg, err) == -1)
 		rc = -1;
-	}
 	if ((*m->dtls_certificate == '\0') != (*m->dtls_private_key == '\0')) {
 		ERR(cfg, err, *m->dtls_certificate == '\0' ?
 		    LINE(cfg, m->dtls_private_key) :

@@ -15,6 +15,9 @@
 #define REQSTR(S, k, m)		{ F(k, CK_STR, S, m), .required = 1 }
 #define INT(S, k, m, lo, hi, d)	{ F(k, CK_INT, S, m), .min = lo, .max = hi, \
 				    .defi = d }
+/* an integer whose default conf_check.c derives from others (name) */
+#define INTD(S, k, m, lo, hi, name) { F(k, CK_INT, S, m), .min = lo, .max = hi, \
+				    .defi = -1, .def = name }
 #define REQINT(S, k, m, lo, hi)	{ F(k, CK_INT, S, m), .min = lo, .max = hi, \
 				    .required = 1 }
 #define BOOL(S, k, m, d)	{ F(k, CK_BOOL, S, m), .defi = d }
@@ -96,7 +99,7 @@ static const struct conf_field media_fields[] = {
 	INT(S, "workers", workers, 0, 64, 0),
 	INT(S, "port_min", port_min, 1024, 65535, 20000),
 	INT(S, "port_max", port_max, 1024, 65535, 29999),
-	INT(S, "browser_port", browser_port, 0, 65535, 0),
+	INTD(S, "browser_port", browser_port, 0, 65535, "port_min"),
 	BOOL(S, "io_uring", io_uring, 1),
 	STR(S, "outside_address", outside_address, "127.0.0.1"),
 	STR(S, "outside_advertised", outside_advertised, ""),

@@ -32,7 +32,9 @@ struct conf_field {
 	enum conf_kind			 kind;
 	size_t				 off;
 	long				 min, max;	/* CK_INT */
-	const char			*def;		/* STR, ENUM */
+	const char			*def;		/* STR, ENUM; INT:
+							   a derived default
+							   (defi its marker) */
 	long				 defi;		/* INT, BOOL */
 	const char *const		*names;		/* ENUM, NULL-ended */
 	const struct conf_section	*sub;		/* GROUP, LIST */

@@ -31,6 +31,7 @@
 #include "media/srtp_ctx.h"
 #include "policy/policy.h"
 #include "sbc/conf.h"
+#include "sbc/conf_check.h"
 #include "sbc/ctl_server.h"
 #include "sbc/daemon.h"
 #include "sbc/log.h"
@@ -139,17 +140,6 @@ sbc_load_config(const struct sbc_options *o, struct sbc_config **cfg)
 	return load_config(o, cfg, NULL, 0);
 }
 
-static int
-media_worker_count(const struct sbc_config *cfg)
-{
-	long	n;
-
-	if (cfg->media.workers > 0)
-		return cfg->media.workers;
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
-}
-
 /* policy/ started a ban (ws-edge or signaling thread). */
 static void
 on_ban(void *arg, const struct sockaddr *sa, int seconds, const char *why)
@@ -204,7 +194,7 @@ init_services(struct sbc_daemon *d)
 	char	name[16];
 	int	i;
 
-	d->nmedia = media_worker_count(d->cfg);
+	d->nmedia = conf_media_workers(d->cfg);
 	d->media = calloc(d->nmedia, sizeof(*d->media));
 	d->mediap = calloc(d->nmedia, sizeof(*d->mediap));
 	/* aligned(64) slots: calloc's 16-byte alignment is not enough */

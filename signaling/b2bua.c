@@ -43,7 +43,7 @@ b2b_create(struct sbc_service *svc, su_root_t *root, nta_agent_t *agent)
 	if (idmap_init(&b->by_callid, 256) == -1 ||
 	    idmap_init(&b->calls, 256) == -1 ||
 	    idmap_init(&b->flows, 256) == -1 ||
-	    port_pool_init(&b->ports, svc->cfg->media.port_min,
+	    port_pool_init(&b->ports, svc->cfg->media.pool_min,
 	    svc->cfg->media.port_max) == -1 || b2b_register_init(b) == -1) {
 		b2b_destroy(b);
 		return NULL;

@@ -19,7 +19,7 @@
 . "$top_srcdir/tests/system/browser_lib.sh"
 
 browser_setup	# or SKIP: Chromium, node modules, namespaces
-plan 15
+plan 16
 
 # The browsers' default route points at the SBC, as a real client's would.
 # Without a microphone permission (the mDNS call) Chromium gathers only on
@@ -35,6 +35,13 @@ PBX_PORT=5080
 MIN_PACKETS=100
 TALK=${BROWSER_CALL_SECONDS:-8}	# seconds of talk: 50 packets/s each way
 
+# BROWSER_CALL_SHARED_PORT=default: media.browser_port unset, so each
+# worker's browser port is one of the range's first (20000, 20001 ...).
+case ${BROWSER_CALL_SHARED_PORT:-0} in
+default) BROWSER_PORT_LINE="# browser_port: the default" ;;
+*)       BROWSER_PORT_LINE="browser_port = ${BROWSER_CALL_SHARED_PORT:-0};" ;;
+esac
+
 cat >"$T/sbc.conf" <<CONF
 daemon = { state_dir = "$T/state"; };
 log = { level = "info"; };
@@ -46,7 +53,7 @@ listeners = (
 media = {
   port_min = 20000;
   port_max = 20999;
-  browser_port = ${BROWSER_CALL_SHARED_PORT:-0};
+  $BROWSER_PORT_LINE
   outside_address = "$NS_SBC_OUT_IP";
   inside_address = "$NS_SBC_IN_IP";
 };
@@ -62,6 +69,20 @@ browser_env
 
 netns_sbc_start -c "$T/sbc.conf"
 ok $? "SBC starts between the two networks" || diag "$T/sbc.log"
+
+# The browser side's UDP ports: the workers' shared ones at the start of
+# the range, or none until a call (a port per stream).
+ip netns exec "$NS_SBC" ss -Hulnp >"$T/udp" 2>&1
+bound=$(grep -c "$NS_SBC_OUT_IP:20000 " "$T/udp")
+if [ "${BROWSER_CALL_SHARED_PORT:-0}" = default ]; then
+	[ "$bound" = 1 ]
+	ok $? "the browser media port is the range's first, $NS_SBC_OUT_IP:20000, bound at start" ||
+		diag "$T/udp"
+else
+	[ "$bound" = 0 ]
+	ok $? "no browser media port bound before a call (a port per stream)" ||
+		diag "$T/udp"
+fi
 
 page_serve
 ok $? "test page served in the browsers' namespace" || diag "$T/serve.out"

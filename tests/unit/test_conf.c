@@ -217,7 +217,7 @@ test_sample_file(void **state)
 	assert_int_equal(cfg->policy.allowed_origins.n, 1);
 	assert_int_equal(cfg->cli.mode, 0660);
 	/* lines of the real file */
-	assert_int_equal(sbc_config_line(cfg, &cfg->default_trunk), 111);
+	assert_int_equal(sbc_config_line(cfg, &cfg->default_trunk), 112);
 	assert_int_equal(sbc_config_line(cfg, &cfg->listeners[1].port), 53);
 	sbc_config_unref(cfg);
 }
@@ -256,7 +256,8 @@ test_minimal_and_features(void **state)
 	    "cli = { mode = \"0600\"; };\n"
 	    "policy = { over_limit = \"reject\"; invite_rate = { rate = 5;"
 	    " burst = 10; }; };\n"
-	    "media = { workers = 64; port_min = 1024; port_max = 1027; };\n");
+	    "media = { workers = 64; port_min = 1024; port_max = 1027;"
+	    " browser_port = 0; };\n");
 	assert_int_equal(cfg->trunks[0].transport, SBC_TP_TLS);
 	assert_int_equal(cfg->trunks[0].media_profile, SBC_MP_SDES_OPTIONAL);
 	assert_int_equal(cfg->trunks[0].reg, 1);
@@ -743,6 +744,53 @@ test_media_range_line(void **state)
 }
 
 /*
+ * media.browser_port: unset, the range's first ports (one per worker) and
+ * the per-stream pool above them; 0, per-stream ports from the whole
+ * range; set, outside the range, all workers' ports counted.
+ */
+static void
+test_media_browser_port(void **state)
+{
+	struct sbc_config	*cfg;
+
+	(void)state;
+	cfg = LOAD_OK(PBX_LISTENER
+	    "media = { workers = 2; port_min = 30000; port_max = 30099; };\n");
+	assert_int_equal(cfg->media.browser_port, 30000);
+	assert_int_equal(cfg->media.pool_min, 30002);
+	sbc_config_unref(cfg);
+	cfg = LOAD_OK(PBX_LISTENER
+	    "media = { workers = 2; port_min = 30000; port_max = 30099;"
+	    " browser_port = 0; };\n");
+	assert_int_equal(cfg->media.browser_port, 0);
+	assert_int_equal(cfg->media.pool_min, 30000);
+	sbc_config_unref(cfg);
+	cfg = LOAD_OK(PBX_LISTENER
+	    "media = { workers = 2; port_min = 30000; port_max = 30099;"
+	    " browser_port = 40000; };\n");
+	assert_int_equal(cfg->media.browser_port, 40000);
+	assert_int_equal(cfg->media.pool_min, 30000);
+	sbc_config_unref(cfg);
+	EXPECT_ERROR(
+	    PBX_LISTENER
+	    "media = {\n"
+	    "  workers = 2; port_min = 30000; port_max = 30099;\n"
+	    "  browser_port = 29999;\n"
+	    "};\n", 4, "outside the port range");
+	EXPECT_ERROR(
+	    PBX_LISTENER
+	    "media = {\n"
+	    "  workers = 4; browser_port = 65533;\n"
+	    "};\n", 3, "below 65536");
+	EXPECT_ERROR(
+	    PBX_LISTENER
+	    "media = {\n"
+	    "  workers = 2; port_min = 30000;\n"
+	    "  port_max = 30004;\n"
+	    "};\n", 4, "after the 2 browser ports");
+}
+
+/*
  * Regression test (bug fixed in sbc/conf_check.c, check_media): a bad inside_address is reported at
  * LINE(media.outside_address): line 0 when outside_address is not written,
  * and the wrong line when it is.
@@ -1020,6 +1068,7 @@ main(void)
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_refcount),
 		cmocka_unit_test(test_split_hostport),
+		cmocka_unit_test(test_media_browser_port),
 		cmocka_unit_test(test_config_line),
 		cmocka_unit_test(test_config_line_first_member),
 	};

@@ -101,7 +101,9 @@ expect_default(const struct entry *e, const struct conf_field *fl)
 		expect(e, "required");
 		return;
 	}
-	if (fl->kind == CK_INT)
+	if (fl->kind == CK_INT && fl->def != NULL)	/* derived */
+		snprintf(want, sizeof(want), "default %s", fl->def);
+	else if (fl->kind == CK_INT)
 		snprintf(want, sizeof(want), "default %ld", fl->defi);
 	else if (fl->kind == CK_BOOL)
 		snprintf(want, sizeof(want), "default %s", fl->defi ? "true" :
