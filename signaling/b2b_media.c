@@ -177,32 +177,81 @@ trunk_codecs(const struct call *c, struct sdp_desc *d)
 		sdp_conv_prefer(d, c->trunk->codecs.v, c->trunk->codecs.n);
 }
 
+/* A parsed copy of an SDP with at least one stream, on the heap (free()
+ * it); on an offer, the trunk's codec preference. */
+static struct sdp_desc *
+desc_of(const struct call *c, const char *sdp, size_t len, int offer)
+{
+	struct sdp_desc	*d;
+
+	if (sdp == NULL || (d = malloc(sizeof(*d))) == NULL)
+		return NULL;
+	if (sdp_conv_parse(sdp, len, d) == -1 || d->nstreams == 0) {
+		free(d);
+		return NULL;
+	}
+	if (offer)
+		trunk_codecs(c, d);
+	return d;
+}
+
+/* Keep sdp as the call's text in *dst (the old one freed). */
+static int
+keep_sdp(struct call *c, char **dst, size_t *dlen, const char *sdp,
+    size_t len)
+{
+	char	*t;
+
+	if ((t = su_alloc(c->home, len + 1)) == NULL)
+		return -1;
+	memcpy(t, sdp, len);
+	t[len] = '\0';
+	su_free(c->home, *dst);
+	*dst = t;
+	*dlen = len;
+	return 0;
+}
+
+/* The browser's SDP (offer, or answer to the PBX's) becomes the kept one. */
+static int
+keep_browser(struct call *c, const struct sdp_desc *d, const char *sdp,
+    size_t len, int offer)
+{
+	struct call_media	*m = c->m;
+
+	if (keep_sdp(c, &m->b_sdp, &m->b_sdp_len, sdp, len) == -1)
+		return -1;
+	m->b_sdp_offer = offer;
+	snprintf(m->b_ufrag, sizeof(m->b_ufrag), "%s",
+	    d->streams[0].ice_ufrag);
+	return 0;
+}
+
 /* The browser offered: start the session, write the PBX offer. */
 char *
 media_browser_offer(struct call *c, const char *sdp, size_t len)
 {
 	struct sdp_local	 l;
-	struct call_media	*m;
-	char			*out;
+	struct sdp_desc		*d;
+	char			*out = NULL;
 
-	if ((m = su_zalloc(c->home, sizeof(*m))) == NULL)
+	if ((c->m = su_zalloc(c->home, sizeof(*c->m))) == NULL ||
+	    (d = desc_of(c, sdp, len, 1)) == NULL)
 		return NULL;
-	c->m = m;
-	if (sdp_conv_parse(sdp, len, &m->b_offer) == -1 ||
-	    m->b_offer.nstreams == 0 ||
-	    m->b_offer.streams[0].profile != SDP_PROFILE_WEBRTC ||
-	    m->b_offer.streams[0].fingerprint[0] == '\0')
-		return NULL;
-	trunk_codecs(c, &m->b_offer);
-	if (media_setup(c, &m->b_offer) == -1)
-		return NULL;
+	if (d->streams[0].profile != SDP_PROFILE_WEBRTC ||
+	    d->streams[0].fingerprint[0] == '\0' ||
+	    keep_browser(c, d, sdp, len, 1) == -1 || media_setup(c, d) == -1)
+		goto done;
 	local_pbx(c, &l);
 	if (b2b_sdes_offer(c, &l) == -1 ||
-	    (out = sdp_conv_build(c->home, &m->b_offer, NULL, &l, 1)) == NULL)
-		return NULL;
+	    (out = sdp_conv_build(c->home, d, NULL, &l, 1)) == NULL)
+		goto done;
 	if (post(c, MEDIA_REQ_CREATE) == -1)
-		return NULL;
-	m->created = 1;
+		out = NULL;
+	else
+		c->m->created = 1;
+done:
+	free(d);
 	return out;
 }
 
@@ -213,19 +262,22 @@ char *
 media_pbx_answer(struct call *c, const char *sdp, size_t len)
 {
 	struct call_media	*m = c->m;
-	struct sdp_desc		*ans;
+	struct sdp_desc		*ans = NULL, *offer = NULL;
 	struct sdp_local	 l;
 	char			*out = NULL;
 
-	if (m == NULL || (ans = su_zalloc(c->home, sizeof(*ans))) == NULL)
-		return NULL;
-	if (sdp_conv_parse(sdp, len, ans) == 0 && ans->nstreams > 0 &&
-	    b2b_sdes_answer_in(c, &ans->streams[0]) == 0) {
+	if (m == NULL || (ans = desc_of(c, sdp, len, 0)) == NULL ||
+	    (offer = desc_of(c, m->b_sdp, m->b_sdp_len, m->b_sdp_offer)) ==
+	    NULL)
+		goto done;
+	if (b2b_sdes_answer_in(c, &ans->streams[0]) == 0) {
 		pbx_remote(c, &ans->streams[0]);
 		local_browser(c, &l);
-		out = sdp_conv_build(c->home, ans, &m->b_offer, &l, 0);
+		out = sdp_conv_build(c->home, ans, offer, &l, 0);
 	}
-	su_free(c->home, ans);		/* only the text is kept */
+done:
+	free(ans);
+	free(offer);
 	return out;
 }
 
@@ -269,11 +321,11 @@ b2b_media_event(struct b2b *b, const struct media_rsp *ev)
  * STUN against them from now on; DTLS and SRTP go on untouched.
  */
 static int
-ice_restart(struct call *c, const char *old_ufrag)
+ice_restart(struct call *c, const struct sdp_desc *offer)
 {
 	struct media_params	*p = &c->m->params;
 
-	if (strcmp(old_ufrag, c->m->b_offer.streams[0].ice_ufrag) == 0)
+	if (strcmp(c->m->b_ufrag, offer->streams[0].ice_ufrag) == 0)
 		return 0;
 	if (ice_token(p->ice_ufrag, 9) == -1 || ice_token(p->ice_pwd, 25) == -1)
 		return -1;
@@ -286,21 +338,20 @@ ice_restart(struct call *c, const char *old_ufrag)
 char *
 media_browser_reoffer(struct call *c, const char *sdp, size_t len)
 {
-	struct call_media	*m = c->m;
 	struct sdp_local	 l;
-	char			 ufrag[sizeof(m->b_offer.streams[0].ice_ufrag)];
+	struct sdp_desc		*d;
+	char			*out = NULL;
 
-	if (m == NULL)
+	if (c->m == NULL || (d = desc_of(c, sdp, len, 1)) == NULL)
 		return NULL;
-	snprintf(ufrag, sizeof(ufrag), "%s", m->b_offer.streams[0].ice_ufrag);
-	if (sdp_conv_parse(sdp, len, &m->b_offer) == -1 ||
-	    m->b_offer.nstreams == 0 || ice_restart(c, ufrag) == -1)
-		return NULL;
-	trunk_codecs(c, &m->b_offer);
+	if (ice_restart(c, d) == -1 || keep_browser(c, d, sdp, len, 1) == -1)
+		goto done;
 	local_pbx(c, &l);
-	if (b2b_sdes_offer(c, &l) == -1)
-		return NULL;
-	return sdp_conv_build(c->home, &m->b_offer, NULL, &l, 1);
+	if (b2b_sdes_offer(c, &l) == 0)
+		out = sdp_conv_build(c->home, d, NULL, &l, 1);
+done:
+	free(d);
+	return out;
 }
 
 static struct call_media *
@@ -321,25 +372,30 @@ media_pbx_offer(struct call *c, const char *sdp, size_t len)
 {
 	struct call_media	*m = c->m;
 	struct sdp_local	 l;
+	struct sdp_desc		*d, *other = NULL;
 	int			 first = m == NULL;
+	char			*out = NULL;
 
-	if ((m = media_new(c)) == NULL || (m->p_offer == NULL &&
-	    (m->p_offer = su_zalloc(c->home, sizeof(*m->p_offer))) == NULL) ||
-	    sdp_conv_parse(sdp, len, m->p_offer) == -1 ||
-	    m->p_offer->nstreams == 0 ||
-	    b2b_sdes_offer_in(c, &m->p_offer->streams[0]) == -1)
+	if ((m = media_new(c)) == NULL || (d = desc_of(c, sdp, len, 1)) == NULL)
 		return NULL;
-	trunk_codecs(c, m->p_offer);
+	if (b2b_sdes_offer_in(c, &d->streams[0]) == -1 ||
+	    keep_sdp(c, &m->p_sdp, &m->p_sdp_len, sdp, len) == -1 ||
+	    (!first && (other = desc_of(c, m->b_sdp, m->b_sdp_len,
+	    m->b_sdp_offer)) == NULL))
+		goto done;
 	if (first && (media_setup(c, NULL) == -1 ||
 	    post(c, MEDIA_REQ_CREATE) == -1))
-		return NULL;
+		goto done;
 	m->created = 1;
-	pbx_remote(c, &m->p_offer->streams[0]);
+	pbx_remote(c, &d->streams[0]);
 	local_browser(c, &l);
 	if (first)
 		l.setup = SDP_SETUP_ACTPASS;
-	return sdp_conv_build(c->home, m->p_offer, first ? NULL : &m->b_offer,
-	    &l, 1);
+	out = sdp_conv_build(c->home, d, other, &l, 1);
+done:
+	free(d);
+	free(other);
+	return out;
 }
 
 /* The browser's answer to our first offer: its fingerprint, our role. */
@@ -362,14 +418,19 @@ media_browser_answer(struct call *c, const char *sdp, size_t len)
 {
 	struct call_media	*m = c->m;
 	struct sdp_local	 l;
+	struct sdp_desc		*d = NULL, *offer = NULL;
+	char			*out = NULL;
 
-	if (m == NULL || m->p_offer == NULL ||
-	    sdp_conv_parse(sdp, len, &m->b_offer) == -1 ||
-	    m->b_offer.nstreams == 0)
-		return NULL;
-	browser_dtls(c, &m->b_offer);
+	if (m == NULL || (offer = desc_of(c, m->p_sdp, m->p_sdp_len, 1)) ==
+	    NULL || (d = desc_of(c, sdp, len, 0)) == NULL ||
+	    keep_browser(c, d, sdp, len, 0) == -1)
+		goto done;
+	browser_dtls(c, d);
 	local_pbx(c, &l);
-	if (b2b_sdes_answer_out(c, &l) == -1)
-		return NULL;
-	return sdp_conv_build(c->home, &m->b_offer, m->p_offer, &l, 0);
+	if (b2b_sdes_answer_out(c, &l) == 0)
+		out = sdp_conv_build(c->home, d, offer, &l, 0);
+done:
+	free(d);
+	free(offer);
+	return out;
 }

@@ -32,9 +32,16 @@ struct call_media {
 	int			shared;		/* b_port is the worker's */
 	uint64_t		b_ver, p_ver;	/* o= versions per leg */
 	struct media_params	params;
-	struct sdp_desc		b_offer;	/* the browser's last offer */
-	struct sdp_desc		*p_offer;	/* the PBX's last offer, made
-						   on the first one */
+	/* The last SDP of each side as text (in the call's home), parsed
+	 * again when a later offer or answer needs it: a parsed struct
+	 * sdp_desc is 45 KB, the text 1-4 KB. */
+	char			*b_sdp;		/* the browser's offer, or its
+						   answer to the PBX's offer */
+	size_t			 b_sdp_len;
+	int			 b_sdp_offer;	/* 1: an offer (codecs filtered) */
+	char			 b_ufrag[64];	/* its ICE user name */
+	char			*p_sdp;		/* the PBX's last offer */
+	size_t			 p_sdp_len;
 	struct call_sdes	 sdes;
 };
 
