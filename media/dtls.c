@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
@@ -222,7 +223,7 @@ bio_write(BIO *b, const char *buf, int size)
 	if (c == NULL || n == 0)
 		return -1;
 	/* Like a full socket buffer: drop, retransmission recovers. */
-	if (n > 0xffff || c->outtail + 2 + n > sizeof(c->outq)) {
+	if (n > 0xffff || c->outq == NULL || c->outtail + 2 + n > DTLS_OUTQ) {
 		c->dropped_out++;
 		return size;
 	}
@@ -352,7 +353,8 @@ dtls_conn_init(struct dtls_conn *c, struct dtls_identity *id,
 	if (id == NULL || id->ctx == NULL ||
 	    fp_parse(c, remote_fingerprint) == -1)
 		return -1;
-	if ((c->ssl = SSL_new(id->ctx)) == NULL)
+	if ((c->outq = malloc(DTLS_OUTQ)) == NULL ||
+	    (c->ssl = SSL_new(id->ctx)) == NULL)
 		goto fail;
 	if ((bio = BIO_new(id->bio_meth)) == NULL)
 		goto fail;
@@ -373,16 +375,28 @@ dtls_conn_init(struct dtls_conn *c, struct dtls_identity *id,
 	return 0;
 fail:
 	ERR_clear_error();
+	SSL_free(c->ssl);
+	c->ssl = NULL;
+	free(c->outq);
+	c->outq = NULL;
 	return -1;
+}
+
+void
+dtls_conn_retire(struct dtls_conn *c)
+{
+	SSL_free(c->ssl);	/* frees the BIO */
+	c->ssl = NULL;
+	free(c->outq);
+	c->outq = NULL;
+	c->outhead = c->outtail = 0;
 }
 
 void
 dtls_conn_free(struct dtls_conn *c)
 {
-	SSL_free(c->ssl);	/* frees the BIO */
-	c->ssl = NULL;
+	dtls_conn_retire(c);
 	c->state = DTLS_FAILED;
-	c->outhead = c->outtail = 0;
 	OPENSSL_cleanse(&c->keys, sizeof(c->keys));
 }
 

@@ -86,7 +86,8 @@ struct dtls_conn {
 	size_t			 outhead, outtail;
 	uint64_t		 dropped_in;	/* not DTLS (RFC 7983) */
 	uint64_t		 dropped_out;	/* queue full or too big */
-	uint8_t			 outq[DTLS_OUTQ]; /* [len16][datagram]... */
+	uint8_t			*outq;		/* DTLS_OUTQ bytes while the
+						   SSL lives: [len16][dgram].. */
 };
 
 /* Generate (cert == key == NULL) or load PEM files; -1 on error.  Free
@@ -104,6 +105,13 @@ void	dtls_identity_free(struct dtls_identity *);
 int	dtls_conn_init(struct dtls_conn *, struct dtls_identity *,
 	    int is_server, const char *remote_fingerprint);
 void	dtls_conn_free(struct dtls_conn *);
+/*
+ * The peer has shown it completed the handshake (its SRTP authenticated
+ * with the exported keys): nothing of DTLS is needed any more, so the
+ * SSL object and the queue (about 30 KiB and 8 KiB) go.  The state stays
+ * CONNECTED; later datagrams are refused (dtls_conn_input() -1).
+ */
+void	dtls_conn_retire(struct dtls_conn *);
 
 /* Restrict the profiles offered/accepted (OpenSSL names, ':'-separated);
  * before the first datagram.  -1 on error. */

@@ -293,8 +293,9 @@ static void
 on_dtls(struct msess *s, const uint8_t *pkt, size_t len,
     const struct sockaddr_storage *src, socklen_t srclen)
 {
-	if (!s->dtls_inited || !msess_browser_valid(s, src, srclen)) {
-		s->dropped++;		/* DTLS only on checked pairs */
+	if (!s->dtls_inited || s->dtls.ssl == NULL ||
+	    !msess_browser_valid(s, src, srclen)) {
+		s->dropped++;	/* DTLS only on checked pairs, until retired */
 		return;
 	}
 	dtls_conn_input(&s->dtls, pkt, len);
@@ -329,6 +330,8 @@ on_srtp(struct msess *s, uint8_t *pkt, size_t len,
 		peer_set(&from, (const struct sockaddr *)src, srclen);
 		latch_browser(s, &from);
 	}
+	if (s->dtls.ssl != NULL)	/* the browser is done with DTLS */
+		dtls_conn_retire(&s->dtls);
 	if (rtcp && (n = (int)rtcp_strip_feedback(pkt, (size_t)n)) <= 0)
 		return;
 	if (s->p_srtp_up && (n + SRTP_PAIR_TRAILER_MAX > MW_PKT ||

@@ -429,6 +429,24 @@ test_garbage_after_handshake(void **state)
 	assert_dead(&cli);
 }
 
+/* Retired after the handshake: no SSL, still CONNECTED, every call
+ * refused or empty, and free afterwards is safe. */
+static void
+test_retire(void **state)
+{
+	struct dtls_conn	cli, srv;
+
+	handshake(*state, &cli, &srv, NULL);
+	dtls_conn_retire(&srv);
+	assert_null(srv.ssl);
+	assert_null(srv.outq);
+	assert_int_equal(srv.state, DTLS_CONNECTED);
+	assert_dead(&srv);
+	dtls_conn_retire(&srv);		/* twice: nothing left to free */
+	dtls_conn_free(&cli);
+	dtls_conn_free(&srv);
+}
+
 /* A ClientHello extension as big as a post-quantum key share. */
 static int
 big_ext_add(SSL *s, unsigned int type, const unsigned char **out,
@@ -889,6 +907,7 @@ main(void)
 		cmocka_unit_test(test_srtp_sdes_suites),
 		cmocka_unit_test(test_srtp_bad_init),
 		cmocka_unit_test(test_srtp_seq_jump),
+		cmocka_unit_test(test_retire),
 	};
 
 	return cmocka_run_group_tests_name("dtls", tests, group_setup,

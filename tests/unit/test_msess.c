@@ -12,8 +12,9 @@
  * before nominating it, e.g. after an ICE restart), the session then
  * sends to where the browser's media came from, an address that passed
  * no check is refused, the table of checked addresses stays bounded and
- * never forgets the latched one, and on the shared port each checked
- * address finds the session until it is freed.
+ * never forgets the latched one, on the shared port each checked
+ * address finds the session until it is freed, and the session lets its
+ * DTLS connection go once the browser's SRTP shows the handshake is done.
  *
  * Thread: single-threaded test binary (the session's worker is played by
  * the test itself).
@@ -323,6 +324,33 @@ test_media_moves_before_nomination(void **state)
 	assert_ptr_equal(pbx_rtp_lands(f, 0x66), &f->a);
 }
 
+/* The browser's first authenticated SRTP shows it finished DTLS: the
+ * session frees its SSL, media flows on both ways, and a late DTLS
+ * datagram is dropped and counted. */
+static void
+test_dtls_retired(void **state)
+{
+	struct fix	*f = *state;
+	uint8_t		 rec[64];
+	uint64_t	 dropped;
+
+	check_from(f, &f->a, true);
+	dtls_handshake(f);
+	assert_non_null(f->s->dtls.ssl);
+	assert_true(srtp_from(f, &f->a, 0x11));
+	assert_null(f->s->dtls.ssl);
+	assert_int_equal(f->s->dtls.state, DTLS_CONNECTED);
+	memset(rec, 0, sizeof(rec));
+	rec[0] = 22;		/* a handshake record */
+	rec[1] = 0xfe;
+	rec[2] = 0xfd;
+	dropped = f->s->dropped;
+	msess_browser_packet(f->s, rec, sizeof(rec), &f->a.addr, f->a.len);
+	assert_int_equal(f->s->dropped, dropped + 1);
+	assert_true(srtp_from(f, &f->a, 0x12));
+	assert_ptr_equal(pbx_rtp_lands(f, 0x22), &f->a);
+}
+
 /* An address that never passed a check gets nowhere, even with the
  * right keys; the session keeps sending where it did. */
 static void
@@ -396,6 +424,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unchecked_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dtls_retired, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_shared_port_map,
 		    setup_shared, teardown),
 	};
