@@ -120,6 +120,18 @@ send_from(struct sock *from, struct sock *to, const char *text)
 	    (struct sockaddr *)&to->addr, to->len), (ssize_t)strlen(text));
 }
 
+/* The callback saw exactly one datagram: text, with tag, from b. */
+static void
+assert_one_from_b(const struct fix *f, uint64_t tag, const char *text)
+{
+	assert_int_equal(f->got, 1);
+	assert_int_equal(f->tag, tag);
+	assert_int_equal(f->len, strlen(text));
+	assert_memory_equal(f->pkt, text, f->len);
+	assert_int_equal(f->srclen, f->b.len);
+	assert_memory_equal(&f->src, &f->b.addr, f->b.len);
+}
+
 static void
 test_receive(void **state)
 {
@@ -129,12 +141,7 @@ test_receive(void **state)
 	usleep(10000);
 	assert_int_equal(mring_recv(f->r, f->a.fd, 42), 0);
 	assert_int_equal(mring_run(f->r, on_packet, f), 0);
-	assert_int_equal(f->got, 1);
-	assert_int_equal(f->tag, 42);
-	assert_int_equal(f->len, strlen("hello ring"));
-	assert_memory_equal(f->pkt, "hello ring", f->len);
-	assert_int_equal(f->srclen, f->b.len);
-	assert_memory_equal(&f->src, &f->b.addr, f->b.len);
+	assert_one_from_b(f, 42, "hello ring");
 }
 
 /* Nothing to read: no callback, and mring_run() does not wait. */
@@ -282,12 +289,7 @@ test_watch_receive(void **state)
 	send_from(&f->b, &f->a, "watched");
 	assert_true(signalled(f));
 	assert_int_equal(mring_run(f->r, on_packet, f), 0);
-	assert_int_equal(f->got, 1);
-	assert_int_equal(f->tag, 77);
-	assert_int_equal(f->len, strlen("watched"));
-	assert_memory_equal(f->pkt, "watched", f->len);
-	assert_int_equal(f->srclen, f->b.len);
-	assert_memory_equal(&f->src, &f->b.addr, f->b.len);
+	assert_one_from_b(f, 77, "watched");
 }
 
 /* Three times the provided buffers, queued before the first run: each
