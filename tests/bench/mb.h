@@ -7,9 +7,14 @@
  * timestamp in the payload, and measures loss, one-way latency through
  * the SBC and the SBC's CPU time per relayed packet.
  *
+ * With -E it measures rtpengine instead: calls set up over rtpengine's
+ * ng protocol (mb_ng.c), the browser side SDES-SRTP instead of ICE +
+ * DTLS-SRTP, the same media and figures (its PID with -s).
+ *
  * Shared declarations of mediabench.c (options, phases, main loop,
  * report), mb_sig.c (WebSocket client, SIP UAC and UAS), mb_media.c
- * (sockets, STUN, DTLS, SRTP, RTP) and mb_proc.c (/proc readers).
+ * (sockets, STUN, DTLS, SRTP, RTP), mb_ng.c (bencode, ng client) and
+ * mb_proc.c (/proc readers).
  * Owns: nothing.  Thread: one; the generator is single-threaded.
  */
 #ifndef MB_H
@@ -22,6 +27,7 @@
 #include <stun/stunagent.h>
 
 #include "media/dtls.h"
+#include "media/sdes.h"
 #include "media/srtp_ctx.h"
 
 #define MB_PTIME_NS	20000000LL	/* one packet per 20 ms per direction */
@@ -97,6 +103,11 @@ struct mb_call {
 	int			 profile;
 	/* PBX leg */
 	int			 pbx_known;
+	/* rtpengine mode (-E): ng request in progress, SDES keys */
+	int			 ng_step;	/* enum ng_step, mb_ng.c */
+	int			 ng_tries;
+	int64_t			 ng_next;	/* mono ns: retransmit */
+	struct sdes_crypto	 ng_ours, ng_theirs;
 	/* RTP */
 	int			 sending;
 	uint16_t		 seq[2];
@@ -122,6 +133,7 @@ struct mb_opts {
 	int		 port_min[4], port_max[4];	/* SBC media ports */
 	int		 nranges;
 	const char	*label;
+	const char	*ng_addr;	/* -E: rtpengine's ng address */
 	int		 verbose;
 };
 
@@ -149,6 +161,7 @@ struct mb {
 	uint8_t			*ws_in, *ws_out;
 	size_t			 ws_inlen, ws_outlen, ws_outcap;
 	int			 uas_fd;
+	int			 ng_fd;		/* -E: to rtpengine */
 	char			 run_id[16];
 	int			 inflight;	/* INVITEs not answered */
 	int			 next_invite;
@@ -190,6 +203,7 @@ int	mb_epoll_add(struct mb *, int fd, uint32_t kind, uint32_t idx);
 #define MB_EV_UAS	2
 #define MB_EV_BROWSER	3	/* index: mb.pool[MB_BROWSER] */
 #define MB_EV_PBX	4	/* index: mb.pool[MB_PBX] */
+#define MB_EV_NG	5	/* the ng socket */
 
 /* mb_sig.c */
 int	sig_init(struct mb *);
@@ -211,6 +225,32 @@ void	media_send_slot(struct mb *, int slot);
 void	media_burst(struct mb *, long npackets);
 void	media_free(struct mb *);
 int	media_port(struct mb *, const struct mb_call *, int side);
+
+/* mb_ng.c: bencode (pure; the encoder only sets err on overflow) */
+struct ng_buf {
+	char	*p;
+	size_t	 len, cap;
+	int	 err;
+};
+void	ng_buf_init(struct ng_buf *, char *mem, size_t cap);
+void	ng_put_raw(struct ng_buf *, const void *, size_t);
+void	ng_put_strn(struct ng_buf *, const char *, size_t);
+void	ng_put_str(struct ng_buf *, const char *);
+void	ng_put_int(struct ng_buf *, long long);
+void	ng_put_ch(struct ng_buf *, char);	/* 'd', 'l', 'e' */
+void	ng_put_kv(struct ng_buf *, const char *key, const char *val);
+const char *ng_skip(const char *p, const char *end, int depth);
+int	ng_dict_get(const char *d, size_t len, const char *key,
+	    const char **v, size_t *vlen);
+int	ng_dict_str(const char *d, size_t len, const char *key,
+	    const char **s, size_t *slen);
+/* mb_ng.c: the ng client */
+int	ng_init(struct mb *);
+void	ng_offer(struct mb *, struct mb_call *);
+void	ng_delete(struct mb *, struct mb_call *);
+void	ng_readable(struct mb *);
+void	ng_tick(struct mb *, int64_t now);
+void	ng_close(struct mb *);
 
 /* mb_proc.c */
 int	proc_snap(struct mb *, struct mb_proc *);

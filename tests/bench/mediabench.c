@@ -8,6 +8,10 @@
  * RSS per call; optionally fires an overload burst and prints the
  * per-second recovery; hangs up and prints a report plus one RESULT line.
  *
+ * With -E host:port the calls go through rtpengine instead (mb_ng.c):
+ * set up with ng offer/answer, SDES-SRTP on the browser side, ng delete
+ * at teardown; the rest is the same.
+ *
  * Phases: setup (INVITEs, a window in flight) → warm-up → measurement
  * window → drain → teardown (BYE) → report.  Everything is bounded: the
  * setup by -T, the rest by -w, -t and a 5 s teardown limit.
@@ -110,7 +114,9 @@ usage(void)
 	    "    [-H sbc-host] [-p ws-port] [-u uas-port] [-s sbc-pid] "
 	    "[-k pbx-sockets (0: one per call)]\n"
 	    "    [-P dtls-srtp-profiles] [-B burst-packets] [-b burst-at] "
-	    "[-r sbc-port-min-max ...] [-l label]\n");
+	    "[-r sbc-port-min-max ...] [-l label]\n"
+	    "    [-E rtpengine-ng-ip:port (rtpengine mode: ng + SDES, "
+	    "no SIP)]\n");
 	exit(2);
 }
 
@@ -123,7 +129,7 @@ opts(struct mb_opts *o, int argc, char **argv)
 	    .setup_timeout = 30, .window = 64, .sbc_host = "127.0.0.1",
 	    .ws_port = 8080, .uas_port = 5080, .nsock = { 8, 8 }, .burst_at = 5,
 	    .label = "-" };
-	while ((ch = getopt(argc, argv, "vn:t:w:T:W:H:p:u:s:K:k:P:B:b:r:l:"))
+	while ((ch = getopt(argc, argv, "vn:t:w:T:W:H:p:u:s:K:k:P:B:b:r:l:E:"))
 	    != -1) {
 		switch (ch) {
 		case 'v': o->verbose = 1; break;
@@ -149,6 +155,7 @@ opts(struct mb_opts *o, int argc, char **argv)
 			o->nranges++;
 			break;
 		case 'l': o->label = optarg; break;
+		case 'E': o->ng_addr = optarg; break;
 		default: usage();
 		}
 	}
@@ -176,7 +183,10 @@ setup_step(struct mb *mb, struct run *r, int64_t now)
 	int	i;
 
 	while (mb->inflight < mb->o.window && mb->next_invite < mb->o.ncalls)
-		sig_invite(mb, &mb->calls[mb->next_invite++]);
+		if (mb->o.ng_addr != NULL)
+			ng_offer(mb, &mb->calls[mb->next_invite++]);
+		else
+			sig_invite(mb, &mb->calls[mb->next_invite++]);
 	if (!r->sig_done && mb->next_invite == mb->o.ncalls &&
 	    mb->inflight == 0) {
 		proc_snap(mb, &r->sig);
@@ -244,13 +254,16 @@ teardown_step(struct mb *mb, struct run *r, int64_t now)
 		struct mb_call *c = &mb->calls[r->bye_next++];
 
 		if (c->state == MB_C_UP) {
-			sig_bye(mb, c);
+			if (mb->o.ng_addr != NULL)
+				ng_delete(mb, c);
+			else
+				sig_bye(mb, c);
 			sent++;
 		}
 	}
 	r->bye_sent += sent;
 	if (r->bye_next == mb->o.ncalls && mb->nbye_done >= r->bye_sent &&
-	    mb->nuas_bye >= r->bye_sent)
+	    (mb->o.ng_addr != NULL || mb->nuas_bye >= r->bye_sent))
 		r->phase = P_END;
 	if (now >= r->phase_end)
 		r->phase = P_END;
@@ -346,6 +359,9 @@ dispatch(struct mb *mb, const struct epoll_event *ev)
 	case MB_EV_PBX:
 		media_readable(mb, MB_PBX, (int)idx);
 		break;
+	case MB_EV_NG:
+		ng_readable(mb);
+		break;
 	}
 }
 
@@ -362,7 +378,10 @@ loop(struct mb *mb, struct run *r)
 		phase_step(mb, r, now);
 		run_slots(mb, now);
 		if (now >= next_tick) {
-			media_tick(mb, now);
+			if (mb->o.ng_addr != NULL)
+				ng_tick(mb, now);
+			else
+				media_tick(mb, now);
 			next_tick = now + TICK_NS;
 		}
 		wait = (mb->slot_next < next_tick ? mb->slot_next : next_tick) -
@@ -559,8 +578,12 @@ report_media(const struct mb *mb, const struct run *r, const struct sum *m)
 	    (unsigned long long)m->sbc_drops, (unsigned long long)m->gen_drops,
 	    (unsigned long long)mb->stun_sent,
 	    (unsigned long long)mb->stun_ok);
-	printf("teardown: %d BYEs sent, %d answered; the PBX side got %d\n",
-	    r->bye_sent, mb->nbye_done, mb->nuas_bye);
+	if (mb->o.ng_addr != NULL)
+		printf("teardown: %d ng deletes sent, %d answered\n",
+		    r->bye_sent, mb->nbye_done);
+	else
+		printf("teardown: %d BYEs sent, %d answered; the PBX side "
+		    "got %d\n", r->bye_sent, mb->nbye_done, mb->nuas_bye);
 }
 
 static int
@@ -619,7 +642,7 @@ start(struct mb *mb)
 			return -1;
 		}
 	}
-	return sig_init(mb);
+	return mb->o.ng_addr != NULL ? ng_init(mb) : sig_init(mb);
 }
 
 int
@@ -633,7 +656,7 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	mb.ws_fd = mb.uas_fd = -1;
+	mb.ws_fd = mb.uas_fd = mb.ng_fd = -1;
 	if (start(&mb) == -1)
 		return 1;
 	proc_snap(&mb, &r.idle);
@@ -648,6 +671,7 @@ main(int argc, char **argv)
 	} else
 		rc = report(&mb, &r);
 	sig_close(&mb);
+	ng_close(&mb);
 	media_free(&mb);
 	return rc;
 }
