@@ -13,7 +13,8 @@
  *
  * Shared declarations of mediabench.c (options, phases, main loop,
  * report), mb_sig.c (WebSocket client, SIP UAC and UAS), mb_media.c
- * (sockets, STUN, DTLS, SRTP, RTP), mb_ng.c (bencode, ng client) and
+ * (sockets, STUN, DTLS, SRTP, RTP), mb_ng.c (ng client), mb_bencode.c
+ * (bencode, pure) and
  * mb_proc.c (/proc readers).
  * Owns: nothing.  Thread: one; the generator is single-threaded.
  */
@@ -29,6 +30,9 @@
 #include "media/dtls.h"
 #include "media/sdes.h"
 #include "media/srtp_ctx.h"
+#include "tests/bench/mb_bencode.h"
+
+struct sdp_desc;
 
 #define MB_PTIME_NS	20000000LL	/* one packet per 20 ms per direction */
 #define MB_SLOTS	20		/* calls spread over 1 ms send slots */
@@ -162,6 +166,8 @@ struct mb {
 	size_t			 ws_inlen, ws_outlen, ws_outcap;
 	int			 uas_fd;
 	int			 ng_fd;		/* -E: to rtpengine */
+	struct sdp_desc		*ng_sdp;	/* -E: a reply's SDP (45 KB) */
+	char			*ng_rx;		/* -E: a reply, NG_RX_MAX */
 	char			 run_id[16];
 	int			 inflight;	/* INVITEs not answered */
 	int			 next_invite;
@@ -226,24 +232,6 @@ void	media_burst(struct mb *, long npackets);
 void	media_free(struct mb *);
 int	media_port(struct mb *, const struct mb_call *, int side);
 
-/* mb_ng.c: bencode (pure; the encoder only sets err on overflow) */
-struct ng_buf {
-	char	*p;
-	size_t	 len, cap;
-	int	 err;
-};
-void	ng_buf_init(struct ng_buf *, char *mem, size_t cap);
-void	ng_put_raw(struct ng_buf *, const void *, size_t);
-void	ng_put_strn(struct ng_buf *, const char *, size_t);
-void	ng_put_str(struct ng_buf *, const char *);
-void	ng_put_int(struct ng_buf *, long long);
-void	ng_put_ch(struct ng_buf *, char);	/* 'd', 'l', 'e' */
-void	ng_put_kv(struct ng_buf *, const char *key, const char *val);
-const char *ng_skip(const char *p, const char *end, int depth);
-int	ng_dict_get(const char *d, size_t len, const char *key,
-	    const char **v, size_t *vlen);
-int	ng_dict_str(const char *d, size_t len, const char *key,
-	    const char **s, size_t *slen);
 /* mb_ng.c: the ng client */
 int	ng_init(struct mb *);
 void	ng_offer(struct mb *, struct mb_call *);

@@ -3,13 +3,7 @@
  * up over rtpengine's ng control protocol instead of SIP, so the same
  * media load and the same /proc figures measure rtpengine.
  *
- * Two parts:
- *   - bencode, pure and bounded: an encoder into a caller's fixed buffer
- *     (strings, integers, lists, dictionaries; an overflow only sets
- *     ->err) and a decoder that skips one value and looks a key up in a
- *     dictionary (nesting at most NG_DEPTH, every length checked against
- *     the end of the input).  No allocation, no globals.
- *   - the ng client: per call "offer" with the PBX side's plain RTP SDP
+ * The ng client (bencode itself is mb_bencode.c): per call "offer" with the PBX side's plain RTP SDP
  *     (rtpengine answers with RTP/SAVP + one SDES a=crypto toward the
  *     browser side), "answer" with the browser side's SDES SDP (rtpengine
  *     answers with its PBX-facing port), "delete" at teardown.  Each
@@ -20,7 +14,8 @@
  *     (media/sdes.c keys, media/srtp_ctx.c) and the media code runs it as
  *     it runs a DTLS-SRTP call.
  *
- * Owns: the ng socket, the parsed-SDP scratch area, each call's SDES keys
+ * Owns: the ng socket, the parsed-SDP scratch area (both in struct mb),
+ * each call's SDES keys
  * until its SRTP pair is made.  Thread: the generator's only thread.
  */
 #include <arpa/inet.h>
@@ -36,9 +31,7 @@
 #include "media/sdp_conv.h"
 #include "tests/bench/mb.h"
 
-#define NG_DEPTH	8		/* bencode nesting we follow */
 #define NG_MSG_MAX	4096		/* one request */
-#define NG_RX_MAX	65536		/* one reply */
 #define NG_RTO_NS	1000000000LL	/* retransmission after 1 s */
 #define NG_TRIES	5
 #define NG_SUITE	"AES_CM_128_HMAC_SHA1_80"
@@ -55,156 +48,6 @@ static const char *const ng_no_suites[] = {
 	"no-F8_128_HMAC_SHA1_32", "no-NULL_HMAC_SHA1_80",
 	"no-NULL_HMAC_SHA1_32",
 };
-
-static struct sdp_desc	*ng_sdp;	/* scratch: about 45 KB */
-
-/* ------------------------------------------------------------ bencode */
-
-void
-ng_buf_init(struct ng_buf *b, char *mem, size_t cap)
-{
-	b->p = mem;
-	b->len = 0;
-	b->cap = cap;
-	b->err = cap == 0;
-}
-
-void
-ng_put_raw(struct ng_buf *b, const void *p, size_t len)
-{
-	if (b->err || len > b->cap - b->len) {
-		b->err = 1;
-		return;
-	}
-	memcpy(b->p + b->len, p, len);
-	b->len += len;
-}
-
-void
-ng_put_strn(struct ng_buf *b, const char *s, size_t len)
-{
-	char	hdr[24];
-	int	n = snprintf(hdr, sizeof(hdr), "%zu:", len);
-
-	ng_put_raw(b, hdr, (size_t)n);
-	ng_put_raw(b, s, len);
-}
-
-void
-ng_put_str(struct ng_buf *b, const char *s)
-{
-	ng_put_strn(b, s, strlen(s));
-}
-
-void
-ng_put_int(struct ng_buf *b, long long v)
-{
-	char	tmp[32];
-	int	n = snprintf(tmp, sizeof(tmp), "i%llde", v);
-
-	ng_put_raw(b, tmp, (size_t)n);
-}
-
-/* 'd' or 'l' to open, 'e' to close. */
-void
-ng_put_ch(struct ng_buf *b, char c)
-{
-	ng_put_raw(b, &c, 1);
-}
-
-void
-ng_put_kv(struct ng_buf *b, const char *key, const char *val)
-{
-	ng_put_str(b, key);
-	ng_put_str(b, val);
-}
-
-/* A string "len:bytes" at p: its bytes and length; the end, or NULL. */
-static const char *
-ng_str_at(const char *p, const char *end, const char **s, size_t *len)
-{
-	size_t	n = 0;
-
-	if (p >= end || *p < '0' || *p > '9')
-		return NULL;
-	while (p < end && *p >= '0' && *p <= '9') {
-		if (n > NG_RX_MAX)
-			return NULL;
-		n = n * 10 + (size_t)(*p++ - '0');
-	}
-	if (p >= end || *p++ != ':' || n > (size_t)(end - p))
-		return NULL;
-	*s = p;
-	*len = n;
-	return p + n;
-}
-
-/* One value at p: what follows it, or NULL if it is malformed, runs past
- * end or nests deeper than NG_DEPTH. */
-const char *
-ng_skip(const char *p, const char *end, int depth)
-{
-	const char	*s;
-	size_t		 n;
-
-	if (p >= end || depth > NG_DEPTH)
-		return NULL;
-	switch (*p) {
-	case 'i':
-		p++;
-		if (p < end && *p == '-')
-			p++;
-		n = 0;
-		while (p < end && *p >= '0' && *p <= '9' && n++ < 20)
-			p++;
-		return n > 0 && p < end && *p == 'e' ? p + 1 : NULL;
-	case 'l':
-	case 'd':
-		for (p++; p != NULL && p < end && *p != 'e';)
-			p = ng_skip(p, end, depth + 1);
-		return p != NULL && p < end ? p + 1 : NULL;
-	default:
-		return ng_str_at(p, end, &s, &n);
-	}
-}
-
-/* The value of key in the dictionary d (len bytes): *v, *vlen span the
- * whole bencoded value.  0, or -1 if d is no dictionary or lacks key. */
-int
-ng_dict_get(const char *d, size_t len, const char *key, const char **v,
-    size_t *vlen)
-{
-	const char	*p = d, *end = d + len, *k, *next;
-	size_t		 klen;
-
-	if (len == 0 || *p++ != 'd')
-		return -1;
-	while (p < end && *p != 'e') {
-		if ((p = ng_str_at(p, end, &k, &klen)) == NULL ||
-		    (next = ng_skip(p, end, 1)) == NULL)
-			return -1;
-		if (klen == strlen(key) && memcmp(k, key, klen) == 0) {
-			*v = p;
-			*vlen = (size_t)(next - p);
-			return 0;
-		}
-		p = next;
-	}
-	return -1;
-}
-
-/* A string value of key in d: 0, or -1 (missing, not a string). */
-int
-ng_dict_str(const char *d, size_t len, const char *key, const char **s,
-    size_t *slen)
-{
-	const char	*v;
-	size_t		 vlen;
-
-	if (ng_dict_get(d, len, key, &v, &vlen) == -1)
-		return -1;
-	return ng_str_at(v, v + vlen, s, slen) == v + vlen ? 0 : -1;
-}
 
 /* ------------------------------------------------------------ requests */
 
@@ -380,12 +223,13 @@ ng_tick(struct mb *mb, int64_t now)
 
 /* ------------------------------------------------------------ replies */
 
-/* The reply's SDP into ng_sdp; its first stream's address into *sa.
+/* The reply's SDP into mb->ng_sdp; its first stream's address into *sa.
  * The stream, or NULL (c->fail says why). */
 static const struct sdp_stream *
-ng_reply_sdp(struct mb_call *c, const char *d, size_t len,
+ng_reply_sdp(struct mb *mb, struct mb_call *c, const char *d, size_t len,
     struct sockaddr_in *sa)
 {
+	struct sdp_desc		*ng_sdp = mb->ng_sdp;
 	const struct sdp_stream	*st;
 	const char		*sdp;
 	size_t			 slen;
@@ -416,7 +260,7 @@ ng_on_offer(struct mb *mb, struct mb_call *c, const char *d, size_t len)
 	enum sdes_suite		 pref = SDES_AES_CM_128_HMAC_SHA1_80;
 	enum sdes_err		 why;
 
-	if ((st = ng_reply_sdp(c, d, len, &c->sbc[MB_BROWSER])) == NULL)
+	if ((st = ng_reply_sdp(mb, c, d, len, &c->sbc[MB_BROWSER])) == NULL)
 		return -1;
 	if (sdes_answer_select(st->crypto, st->ncrypto, &pref, 1,
 	    &c->ng_theirs, &why) == -1 ||
@@ -439,7 +283,7 @@ ng_on_answer(struct mb *mb, struct mb_call *c, const char *d, size_t len)
 {
 	int	rc;
 
-	if (ng_reply_sdp(c, d, len, &c->sbc[MB_PBX]) == NULL)
+	if (ng_reply_sdp(mb, c, d, len, &c->sbc[MB_PBX]) == NULL)
 		return -1;
 	rc = srtp_pair_init_sdes(&c->srtp, NG_SUITE, c->ng_ours.key,
 	    c->ng_ours.key_len, c->ng_theirs.key, c->ng_theirs.key_len);
@@ -517,11 +361,10 @@ ng_reply(struct mb *mb, const char *buf, size_t len)
 void
 ng_readable(struct mb *mb)
 {
-	static char	buf[NG_RX_MAX];
 	ssize_t		n;
 
-	while ((n = recv(mb->ng_fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
-		ng_reply(mb, buf, (size_t)n);
+	while ((n = recv(mb->ng_fd, mb->ng_rx, NG_RX_MAX, MSG_DONTWAIT)) > 0)
+		ng_reply(mb, mb->ng_rx, (size_t)n);
 }
 
 /* ------------------------------------------------------------ setup */
@@ -557,7 +400,8 @@ ng_init(struct mb *mb)
 		    mb->o.ng_addr);
 		return -1;
 	}
-	if ((ng_sdp = malloc(sizeof(*ng_sdp))) == NULL)
+	if ((mb->ng_sdp = malloc(sizeof(*mb->ng_sdp))) == NULL ||
+	    (mb->ng_rx = malloc(NG_RX_MAX)) == NULL)
 		return -1;
 	mb->ng_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
@@ -584,6 +428,8 @@ ng_close(struct mb *mb)
 	if (mb->ng_fd != -1)
 		close(mb->ng_fd);
 	mb->ng_fd = -1;
-	free(ng_sdp);
-	ng_sdp = NULL;
+	free(mb->ng_sdp);
+	free(mb->ng_rx);
+	mb->ng_sdp = NULL;
+	mb->ng_rx = NULL;
 }
