@@ -66,7 +66,10 @@ ok $rc "Chromium opens the page, dials $number on the pad: in call, DTLS-SRTP co
 echo "# $(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 	console.log(JSON.stringify({ panel: r.panel, energy: r.quality && r.quality.energy }))' "$T/call.json" 2>/dev/null)"
 
-errs=$(cat "$T/state"/*_errors.log 2>/dev/null | grep -c .)
+# SIPp's "Overload warning: the minor watchdog timer ... tripped" says
+# SIPp itself got no CPU for 500 ms (a busy machine), not a SIP error.
+errs=$(cat "$T/state"/*_errors.log 2>/dev/null | grep -v "watchdog timer" |
+	grep -v "^The following events occurred" | grep -c .)
 grep -q "call [0-9]*: .* → trunk 'demo-pbx'" "$T/demo.out" &&
 	grep -Eq "call [0-9]+: ended" "$T/demo.out" && [ "$errs" -eq 0 ]
 ok $? "the call went to the demo-pbx trunk and ended; SIPp logged no error" ||
